@@ -1,0 +1,61 @@
+{#- Typed, validated access to the project's vars: a bad value fails the build in one sentence. -#}
+
+{% macro rfm_as_of_date() -%}
+    {%- set value = var('as_of_date') -%}
+    {%- if value is none or (value | string | trim) == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set text = value | string | trim -%}
+    {%- set parsed = none -%}
+    {%- if modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
+        {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
+    {%- endif -%}
+    {%- if parsed is none -%}
+        {{ exceptions.raise_compiler_error("var as_of_date must be a date written YYYY-MM-DD, got '" ~ text ~ "'.") }}
+    {%- endif -%}
+    {{ return(text) }}
+{%- endmacro %}
+
+
+{% macro rfm_positive_int_var(name, minimum, maximum, allow_null) -%}
+    {%- set value = var(name) -%}
+    {%- if value is none and allow_null -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if value is not number or value != value | int or value < minimum or value > maximum -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a whole number from " ~ minimum ~ " to " ~ maximum ~ ", got '" ~ value ~ "'."
+        ) }}
+    {%- endif -%}
+    {{ return(value | int) }}
+{%- endmacro %}
+
+
+{#- Score levels per dimension; at most 9 so that rfm_cell ('535') stays one digit per dimension. -#}
+{% macro rfm_bins() -%}
+    {{ return(rfm_positive_int_var('rfm_bins', 2, 9, false)) }}
+{%- endmacro %}
+
+
+{% macro rfm_lookback_days() -%}
+    {{ return(rfm_positive_int_var('lookback_days', 1, 100000, true)) }}
+{%- endmacro %}
+
+
+{% macro rfm_score_weight(dimension) -%}
+    {%- set weights = var('rfm_score_weights') -%}
+    {%- if weights is not mapping or weights.get(dimension) is not number -%}
+        {{ exceptions.raise_compiler_error(
+            "var rfm_score_weights must give a number for recency, frequency and monetary, got '" ~ weights ~ "'."
+        ) }}
+    {%- endif -%}
+    {{ return(weights[dimension]) }}
+{%- endmacro %}
+
+
+{#- The numbers 1..n as a relation with one column `score`, written as plain SQL so any engine runs it. -#}
+{% macro rfm_score_levels(n) -%}
+    {%- for level in range(1, n + 1) %}
+    select {{ level }} as score{{ ' union all' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

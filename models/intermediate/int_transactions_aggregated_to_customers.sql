@@ -1,0 +1,68 @@
+with
+
+transactions as (
+
+    select * from {{ ref('stg_transactions') }}
+
+),
+
+scoring_window as (
+
+    select * from {{ ref('int_scoring_window') }}
+
+),
+
+windowed as (
+
+    -- stg_transactions already holds only rows before as_of_date (later ones are quarantined, and the
+    -- default as_of_date follows the latest row); the lookback only trims the start.
+    select
+        transactions.customer_id,
+        transactions.transaction_at,
+        transactions.amount,
+        transactions.is_refund
+    from transactions
+    cross join scoring_window
+    where
+        scoring_window.window_start_date is null
+        or transactions.transaction_date >= scoring_window.window_start_date
+
+),
+
+aggregated as (
+
+    select
+        customer_id,
+        min(case when not is_refund then transaction_at end) as first_purchase_at,
+        max(case when not is_refund then transaction_at end) as last_purchase_at,
+        sum(case when not is_refund then 1 else 0 end) as frequency,
+        sum(case when is_refund then 1 else 0 end) as refunds,
+        sum(amount) as monetary,
+        sum(case when not is_refund then amount else 0 end) as purchase_amount
+    from windowed
+    group by customer_id
+
+),
+
+measured as (
+
+    select
+        aggregated.customer_id,
+        aggregated.first_purchase_at,
+        aggregated.last_purchase_at,
+        {{ dbt.datediff('cast(aggregated.last_purchase_at as date)', 'scoring_window.as_of_date', 'day') }}
+            as recency_days,
+        aggregated.frequency,
+        aggregated.refunds,
+        cast(aggregated.monetary as decimal(18, 2)) as monetary,
+        -- Gross: what an average purchase was worth before refunds; null for a refunds-only customer.
+        cast(aggregated.purchase_amount / nullif(aggregated.frequency, 0) as decimal(18, 2)) as avg_order_value,
+        {{ dbt.datediff('cast(aggregated.first_purchase_at as date)', 'scoring_window.as_of_date', 'day') }}
+            as tenure_days,
+        scoring_window.as_of_date
+    from aggregated
+    cross join scoring_window
+
+)
+
+select * from measured

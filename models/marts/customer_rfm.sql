@@ -1,0 +1,61 @@
+{%- set segment_scheme = rfm_segment_scheme(ref('rfm_segment_map')) -%}
+
+with
+
+customers_scored as (
+
+    select * from {{ ref('int_customers_scored') }}
+
+),
+
+segment_cells as (
+
+    select * from {{ ref('int_segment_map_expanded_to_cells') }}
+    where
+        segment_scheme = '{{ segment_scheme }}'
+        and rfm_bins = {{ rfm_bins() }}
+
+),
+
+segment_definitions as (
+
+    select * from {{ ref('rfm_segment_definitions') }}
+    where segment_scheme = '{{ segment_scheme }}'
+
+),
+
+segmented as (
+
+    select
+        customers_scored.customer_id,
+        customers_scored.as_of_date,
+        customers_scored.first_purchase_at,
+        customers_scored.last_purchase_at,
+        customers_scored.recency_days,
+        customers_scored.frequency,
+        customers_scored.refunds,
+        customers_scored.monetary,
+        customers_scored.avg_order_value,
+        customers_scored.tenure_days,
+        customers_scored.r_score,
+        customers_scored.f_score,
+        customers_scored.m_score,
+        customers_scored.rfm_cell,
+        customers_scored.rfm_score,
+        segment_cells.segment_scheme,
+        segment_cells.segment,
+        segment_definitions.priority as segment_priority,
+        segment_definitions.segment_description,
+        segment_definitions.segment_action
+    from customers_scored
+    left join segment_cells
+        on
+            customers_scored.r_score = segment_cells.r_score
+            and customers_scored.f_score = segment_cells.f_score
+            and customers_scored.m_score = segment_cells.m_score
+    left join segment_definitions
+        on segment_cells.segment = segment_definitions.segment
+
+)
+
+select * from segmented

@@ -1,0 +1,32 @@
+with
+
+classified as (
+
+    select * from {{ ref('stg_transactions_classified') }}
+
+),
+
+accepted as (
+
+    select
+        ----------  ids
+        transaction_id,
+        customer_id,
+        source_row_number,
+
+        ----------  timestamps
+        transaction_at,
+        cast(transaction_at as date) as transaction_date,
+
+        ----------  numerics
+        amount,
+
+        ----------  booleans
+        amount < 0 as is_refund
+
+    from classified
+    where reject_reason is null
+
+)
+
+select * from accepted

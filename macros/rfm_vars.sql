@@ -44,9 +44,10 @@
 
 {% macro rfm_score_weight(dimension) -%}
     {%- set weights = var('rfm_score_weights') -%}
-    {%- if weights is not mapping or weights.get(dimension) is not number -%}
+    {%- set weight = weights.get(dimension) if weights is mapping else none -%}
+    {%- if weight is not number or weight != weight | int -%}
         {{ exceptions.raise_compiler_error(
-            "var rfm_score_weights must give a number for recency, frequency and monetary, got '" ~ weights ~ "'."
+            "var rfm_score_weights must give a whole number for each of recency, frequency and monetary, got '" ~ weights ~ "'."
         ) }}
     {%- endif -%}
     {{ return(weights[dimension]) }}

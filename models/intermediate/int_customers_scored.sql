@@ -53,17 +53,20 @@ scored as (
         avg_order_value,
         tenure_days,
         as_of_date,
-        r_score,
-        f_score,
-        m_score,
+        cast(r_score as integer) as r_score,
+        cast(f_score as integer) as f_score,
+        cast(m_score as integer) as m_score,
         {{ dbt.concat([
             'cast(r_score as ' ~ dbt.type_string() ~ ')',
             'cast(f_score as ' ~ dbt.type_string() ~ ')',
             'cast(m_score as ' ~ dbt.type_string() ~ ')',
         ]) }} as rfm_cell,
-        {{ rfm_score_weight('recency') }} * r_score
-        + {{ rfm_score_weight('frequency') }} * f_score
-        + {{ rfm_score_weight('monetary') }} * m_score as rfm_score
+        cast(
+            {{ rfm_score_weight('recency') }} * r_score
+            + {{ rfm_score_weight('frequency') }} * f_score
+            + {{ rfm_score_weight('monetary') }} * m_score
+            as integer
+        ) as rfm_score
     from tie_fair
 
 )

@@ -50,15 +50,19 @@ measured as (
         aggregated.customer_id,
         aggregated.first_purchase_at,
         aggregated.last_purchase_at,
-        {{ dbt.datediff('cast(aggregated.last_purchase_at as date)', 'scoring_window.as_of_date', 'day') }}
-            as recency_days,
-        aggregated.frequency,
-        aggregated.refunds,
+        cast(
+            {{ dbt.datediff('cast(aggregated.last_purchase_at as date)', 'scoring_window.as_of_date', 'day') }}
+            as integer
+        ) as recency_days,
+        cast(aggregated.frequency as bigint) as frequency,
+        cast(aggregated.refunds as bigint) as refunds,
         cast(aggregated.monetary as decimal(18, 2)) as monetary,
         -- Gross: what an average purchase was worth before refunds; null for a refunds-only customer.
         cast(aggregated.purchase_amount / nullif(aggregated.frequency, 0) as decimal(18, 2)) as avg_order_value,
-        {{ dbt.datediff('cast(aggregated.first_purchase_at as date)', 'scoring_window.as_of_date', 'day') }}
-            as tenure_days,
+        cast(
+            {{ dbt.datediff('cast(aggregated.first_purchase_at as date)', 'scoring_window.as_of_date', 'day') }}
+            as integer
+        ) as tenure_days,
         scoring_window.as_of_date
     from aggregated
     cross join scoring_window

@@ -6,14 +6,23 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set text = value | string | trim -%}
-    {%- set parsed = none -%}
-    {%- if modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
-        {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
-    {%- endif -%}
-    {%- if parsed is none -%}
-        {{ exceptions.raise_compiler_error("var as_of_date must be a date written YYYY-MM-DD, got '" ~ text ~ "'.") }}
+    {%- if not rfm_is_iso_date(text) -%}
+        {{ exceptions.raise_compiler_error("var as_of_date must be a real date written YYYY-MM-DD, got '" ~ text ~ "'.") }}
     {%- endif -%}
     {{ return(text) }}
+{%- endmacro %}
+
+
+{#- True for a real calendar date 'YYYY-MM-DD' (strptime would raise a stack trace on '2025-02-30'). -#}
+{% macro rfm_is_iso_date(text) -%}
+    {%- set match = modules.re.match('^([0-9]{4})-([0-9]{2})-([0-9]{2})$', text) -%}
+    {%- if not match -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set year, month, day = match.group(1) | int, match.group(2) | int, match.group(3) | int -%}
+    {%- set leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 -%}
+    {%- set month_days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] -%}
+    {{ return(1 <= month <= 12 and 1 <= day <= month_days[month - 1]) }}
 {%- endmacro %}
 
 

@@ -58,7 +58,7 @@ measured as (
         cast(aggregated.refunds as bigint) as refunds,
         cast(aggregated.monetary as decimal(18, 2)) as monetary,
         -- Gross: what an average purchase was worth before refunds; null for a refunds-only customer.
-        cast(aggregated.purchase_amount / nullif(aggregated.frequency, 0) as decimal(18, 2)) as avg_order_value,
+        {{ rfm_money_divide('aggregated.purchase_amount', 'aggregated.frequency') }} as avg_order_value,
         cast(
             {{ dbt.datediff('cast(aggregated.first_purchase_at as date)', 'scoring_window.as_of_date', 'day') }}
             as integer

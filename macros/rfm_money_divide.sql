@@ -1,0 +1,24 @@
+{#- money / count, rounded half away from zero to the cent, exactly. DuckDB divides decimals in double
+    precision (72.71 / 2 comes back as 36.35 or 36.36 depending on binary representation), and other engines
+    divide decimals exactly: integer cents keep every engine on the same cent. null when count is 0. -#}
+{% macro rfm_money_divide(money, count) -%}
+    {%- set cents = 'cast(abs(' ~ money ~ ') * 100 as bigint)' -%}
+    case
+        when {{ count }} > 0 then cast(
+            sign({{ money }})
+            * {{ rfm_integer_divide('2 * ' ~ cents ~ ' + ' ~ count, '2 * ' ~ count) }}
+            * 0.01
+            as decimal(18, 2)
+        )
+    end
+{%- endmacro %}
+
+
+{% macro rfm_integer_divide(dividend, divisor) -%}
+    {{ return(adapter.dispatch('rfm_integer_divide', 'rfm')(dividend, divisor)) }}
+{%- endmacro %}
+
+
+{% macro default__rfm_integer_divide(dividend, divisor) -%}
+    ({{ dividend }}) // ({{ divisor }})
+{%- endmacro %}

@@ -1,0 +1,124 @@
+"""The `rfm` command: generate sample data, run the dbt project, print the segment summary."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rfm import generate as generator
+from rfm.project import DEFAULT_SAMPLE, DbtError, database_path, project_dir, run_dbt
+from rfm.summary import render_summary
+
+SAMPLE_TRANSACTIONS = 200_000
+SAMPLE_CUSTOMERS = 10_000
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
+
+
+def parse_vars(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise argparse.ArgumentTypeError("--vars takes a JSON object, e.g. '{\"rfm_bins\": 4}'") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("--vars takes a JSON object, e.g. '{\"rfm_bins\": 4}'")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rfm", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write a realistic sample transaction log (CSV or Parquet)")
+    gen.add_argument("--transactions", type=int, required=True, help="number of rows")
+    gen.add_argument("--customers", type=int, required=True, help="number of customers")
+    gen.add_argument("--out", type=Path, required=True, help="output file, .csv or .parquet")
+    gen.add_argument("--seed", type=int, default=42, help="random seed (default 42); same seed, same file")
+    gen.add_argument("--end-date", type=parse_date, default=generator.default_end_date(),
+                     help="last day of history (default %(default)s); a few late rows fall after it")
+    gen.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    run = commands.add_parser("run", help="build the project (dbt build) and print the segment summary")
+    run.add_argument("--transactions", type=Path,
+                     help=f"transactions file (default: the sample, generated at {DEFAULT_SAMPLE} if missing)")
+    run.add_argument("--as-of-date", type=parse_date,
+                     help="exclusive as-of date (default: the day after the sample's end, or for your own "
+                          "file the day after its latest valid transaction)")
+    run.add_argument("--vars", type=parse_vars, default={}, help="more dbt vars as a JSON object")
+
+    commands.add_parser("summary", help="print the segment summary of the last build")
+    return parser
+
+
+def ensure_sample(project: Path) -> Path:
+    sample = project / DEFAULT_SAMPLE
+    if not sample.exists():
+        print(f"Generating the sample: {SAMPLE_TRANSACTIONS:,} transactions -> {sample}", file=sys.stderr)
+        generator.generate(sample, SAMPLE_TRANSACTIONS, SAMPLE_CUSTOMERS)
+    return sample
+
+
+def command_generate(args: argparse.Namespace) -> int:
+    result = generator.generate(
+        args.out, args.transactions, args.customers, seed=args.seed, end_date=args.end_date,
+        progress=None if args.quiet else generator.print_progress,
+    )
+    print(f"Wrote {result.rows:,} transactions for {result.customers:,} customers to {result.path} "
+          f"in {result.seconds:.1f}s (history ends {result.end_date}).")
+    return 0
+
+
+def command_run(args: argparse.Namespace) -> int:
+    project = project_dir()
+    variables: dict[str, Any] = dict(args.vars)
+    if args.transactions is None:
+        variables["transactions_path"] = str(ensure_sample(project))
+        # The sample has late rows dated after its end date: an as-of date right after it quarantines them.
+        as_of = args.as_of_date or generator.default_end_date() + dt.timedelta(days=1)
+    else:
+        if not args.transactions.exists() and not any(c in str(args.transactions) for c in "*?["):
+            print(f"rfm: the transactions file '{args.transactions}' does not exist.", file=sys.stderr)
+            return 2
+        variables["transactions_path"] = str(args.transactions.resolve())
+        as_of = args.as_of_date
+    if as_of is not None:
+        variables["as_of_date"] = as_of.isoformat()
+    database = database_path(project)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    run_dbt(["build"], project, variables, database)
+    print()
+    print(render_summary(database))
+    return 0
+
+
+def command_summary(_: argparse.Namespace) -> int:
+    database = database_path(project_dir())
+    if not database.exists():
+        print(f"rfm: no build found at {database}; run `rfm run` first.", file=sys.stderr)
+        return 2
+    print(render_summary(database))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"generate": command_generate, "run": command_run, "summary": command_summary}
+    try:
+        return handlers[args.command](args)
+    except (DbtError, ValueError) as error:
+        print(f"rfm: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -71,7 +71,7 @@
     {%- endfor -%}
 
     {%- set resolved = {} -%}
-    {%- if not execute -%}
+    {%- if not rfm_can_introspect() -%}
         {%- for name in contract -%}
             {%- do resolved.update({name: {'name': name, 'is_text': true}}) -%}
         {%- endfor -%}

@@ -3,7 +3,7 @@
 {% macro rfm_segment_scheme(segment_map) -%}
     {%- set scheme = var('segment_scheme') | string -%}
     {%- set bins = rfm_bins() -%}
-    {%- if execute -%}
+    {%- if rfm_can_introspect() -%}
         {%- set available = run_query(
             'select segment_scheme, rfm_bins from ' ~ ref('rfm_segment_map')
             ~ ' group by segment_scheme, rfm_bins order by segment_scheme, rfm_bins'

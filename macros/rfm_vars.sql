@@ -1,5 +1,11 @@
 {#- Typed, validated access to the project's vars: a bad value fails the build in one sentence. -#}
 
+{#- False while compiling without data (sqlfluff's dbt templater sets var rfm_static_compile): macros that
+    look at the input file or the seeds then use their parse-time defaults. -#}
+{% macro rfm_can_introspect() -%}
+    {{ return(execute and not var('rfm_static_compile', false)) }}
+{%- endmacro %}
+
 {% macro rfm_as_of_date() -%}
     {%- set value = var('as_of_date') -%}
     {%- if value is none or (value | string | trim) == '' -%}

@@ -108,7 +108,9 @@ def aggregate(rows: list[Row], as_of: dt.date, lookback_days: int | None = None)
             refunds=len(own) - len(purchases),
             monetary=sum((r.amount for r in own if r.amount is not None), Decimal(0)),
             avg_order_value=(
-                (spent / len(purchases)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if purchases else None
+                (spent / len(purchases)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                if purchases
+                else None
             ),
             tenure_days=(as_of - min(dates)).days if dates else None,
         )

@@ -3,15 +3,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MESSY, MESSY_AS_OF
 
+from conftest import MESSY, MESSY_AS_OF
 from rfm.cli import main
 from rfm.summary import format_table
 
 
 def test_generate_command_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "t.parquet"
-    assert main(["generate", "--transactions", "3000", "--customers", "200", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(["generate", "--transactions", "3000", "--customers", "200", "--out", str(out), "--quiet"]) == 0
+    )
     assert out.exists()
     assert "Wrote 3,000 transactions for 200 customers" in capsys.readouterr().out
 
@@ -25,7 +27,7 @@ def test_run_prints_the_segment_summary(
     assert "RFM segments as of 2025-07-01 (exclusive): 8 customers from 12 transactions" in out
     assert "rejected: invalid_transaction_at 4, invalid_amount 3, missing_customer_id 3" in out
     lines = out.splitlines()
-    table = lines[next(i for i, line in enumerate(lines) if line.startswith("segment  ")):]
+    table = lines[next(i for i, line in enumerate(lines) if line.startswith("segment  ")) :]
     assert table[2].startswith("Champions ")  # ordered by priority, empty segments included
     assert any(line.startswith("Loyal Customers ") and " 1 " in line for line in table)
     assert main(["summary"]) == 0
@@ -34,7 +36,10 @@ def test_run_prints_the_segment_summary(
 
 def test_run_reports_a_missing_file_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--transactions", str(tmp_path / "nope.csv")]) == 2
-    assert capsys.readouterr().err.strip() == f"rfm: the transactions file '{tmp_path / 'nope.csv'}' does not exist."
+    assert (
+        capsys.readouterr().err.strip()
+        == f"rfm: the transactions file '{tmp_path / 'nope.csv'}' does not exist."
+    )
 
 
 def test_bad_as_of_date_is_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -70,5 +70,5 @@ def test_parquet_sample_is_typed(tmp_path: Path) -> None:
 
 
 def test_rejects_unknown_extension(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="must end in .csv or .parquet"):
+    with pytest.raises(ValueError, match=r"must end in \.csv or \.parquet"):
         generate(tmp_path / "s.json", 10, 5)

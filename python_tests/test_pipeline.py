@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
+
 from conftest import MESSY, MESSY_AS_OF, Build, query
 from reference import compute
-
 from rfm.generate import generate
 from rfm.project import DbtError
 
@@ -32,7 +32,9 @@ def expected_reasons() -> dict[int, str | None]:
 
 
 def test_every_bad_row_is_quarantined_with_its_reason(messy_build: Path) -> None:
-    rejected = dict(query(messy_build, "select source_row_number, reject_reason from staging.rejected_transactions"))
+    rejected = dict(
+        query(messy_build, "select source_row_number, reject_reason from staging.rejected_transactions")
+    )
     expected = {number: reason for number, reason in expected_reasons().items() if reason}
     assert rejected == expected
 
@@ -41,16 +43,21 @@ def test_rejected_rows_keep_their_original_values(messy_build: Path) -> None:
     rows = query(
         messy_build,
         "select raw_customer_id, raw_transaction_at, raw_amount, raw_transaction_id "
-        "from staging.rejected_transactions where source_row_number in (9, 10, 13) order by source_row_number",
+        "from staging.rejected_transactions where source_row_number in (9, 10, 13) "
+        "order by source_row_number",
     )
-    assert rows == [("   ", "2025-03-03", "20", "t09"), ("0005", "2025-02-30", "20", "t10"),
-                    ("0005", "2025-04-04", "n/a", "t13")]
+    assert rows == [
+        ("   ", "2025-03-03", "20", "t09"),
+        ("0005", "2025-02-30", "20", "t10"),
+        ("0005", "2025-04-04", "n/a", "t13"),
+    ]
 
 
 def test_raw_rows_equal_staged_plus_rejected(messy_build: Path) -> None:
     staged, rejected = query(
         messy_build,
-        "select (select count(*) from staging.stg_transactions), (select count(*) from staging.rejected_transactions)",
+        "select (select count(*) from staging.stg_transactions), "
+        "(select count(*) from staging.rejected_transactions)",
     )[0]
     assert staged + rejected == len(expected_reasons()) == 26
     assert rejected == 14
@@ -60,11 +67,18 @@ def test_customer_rfm_matches_hand_worked_values(messy_build: Path) -> None:
     with (MESSY.parent / "transactions_messy_expected_customers.csv").open(newline="") as handle:
         expected = [
             (
-                r["customer_id"], int(r["recency_days"]) if r["recency_days"] else None, int(r["frequency"]),
-                int(r["refunds"]), Decimal(r["monetary"]),
+                r["customer_id"],
+                int(r["recency_days"]) if r["recency_days"] else None,
+                int(r["frequency"]),
+                int(r["refunds"]),
+                Decimal(r["monetary"]),
                 Decimal(r["avg_order_value"]) if r["avg_order_value"] else None,
-                int(r["tenure_days"]) if r["tenure_days"] else None, int(r["r_score"]), int(r["f_score"]),
-                int(r["m_score"]), r["rfm_cell"], r["segment"],
+                int(r["tenure_days"]) if r["tenure_days"] else None,
+                int(r["r_score"]),
+                int(r["f_score"]),
+                int(r["m_score"]),
+                r["rfm_cell"],
+                r["segment"],
             )
             for r in csv.DictReader(handle)
         ]
@@ -79,7 +93,7 @@ def test_customer_rfm_matches_independent_computation_on_the_fixture(messy_build
 
 
 def test_empty_score_levels_are_listed_in_thresholds(messy_build: Path) -> None:
-    # Two customers share the best recency (1 day): they take the bin of the first of them (4), so R 5 is empty.
+    # Two customers share the best recency (1 day): both take the bin of the first of them (4): R 5 is empty.
     rows = query(
         messy_build,
         "select dimension, score, customers, min_value, max_value from marts.rfm_score_thresholds "
@@ -113,8 +127,17 @@ def assert_matches_reference(database: Path, customers: list) -> None:
         )
     }
     expected = {
-        c.customer_id: (c.recency_days, c.frequency, c.refunds, c.monetary, c.avg_order_value, c.tenure_days,
-                        c.r_score, c.f_score, c.m_score)
+        c.customer_id: (
+            c.recency_days,
+            c.frequency,
+            c.refunds,
+            c.monetary,
+            c.avg_order_value,
+            c.tenure_days,
+            c.r_score,
+            c.f_score,
+            c.m_score,
+        )
         for c in customers
     }
     assert actual.keys() == expected.keys()
@@ -127,42 +150,62 @@ def test_generated_sample_matches_independent_computation(build: Build, tmp_path
     as_of = dt.date(2026, 1, 1)
     database = build(sample, as_of_date=as_of.isoformat())
     reasons, customers = compute(sample, as_of)
-    rejected = dict(query(database, "select reject_reason, count(*) from staging.rejected_transactions group by 1"))
+    rejected = dict(
+        query(database, "select reject_reason, count(*) from staging.rejected_transactions group by 1")
+    )
     expected_rejected: dict[str, int] = {}
     for reason in reasons.values():
         if reason:
             expected_rejected[reason] = expected_rejected.get(reason, 0) + 1
     assert rejected == expected_rejected
-    assert set(rejected) == {"missing_customer_id", "invalid_transaction_at", "invalid_amount",
-                             "after_as_of_date", "duplicate_transaction_id"}
+    assert set(rejected) == {
+        "missing_customer_id",
+        "invalid_transaction_at",
+        "invalid_amount",
+        "after_as_of_date",
+        "duplicate_transaction_id",
+    }
     assert_matches_reference(database, customers)
 
 
 def test_lookback_window_and_default_as_of_date(build: Build, tmp_path: Path) -> None:
     sample = generate(tmp_path / "sample.csv", 20_000, 1_500, seed=11).path
     database = build(sample, lookback_days=180)
-    # Without as_of_date nothing is after it: the late rows count, and the as-of date follows the latest of them.
+    # Without as_of_date nothing is after it: the late rows count and the as-of date follows the latest.
     reasons, customers = compute(sample, None, lookback_days=180)
     assert "after_as_of_date" not in set(reasons.values())
     assert_matches_reference(database, customers)
-    window = query(database, "select as_of_date, window_start_date, latest_transaction_date from intermediate.int_scoring_window")
+    window = query(
+        database,
+        "select as_of_date, window_start_date, latest_transaction_date from intermediate.int_scoring_window",
+    )
     as_of, start, latest = window[0]
     assert as_of == latest + dt.timedelta(days=1)
     assert start == as_of - dt.timedelta(days=180)
 
 
-def test_parquet_with_other_column_names_and_a_path_with_spaces_and_quotes(build: Build, tmp_path: Path) -> None:
+def test_parquet_with_other_column_names_and_a_path_with_spaces_and_quotes(
+    build: Build, tmp_path: Path
+) -> None:
     folder = tmp_path / "shop's exports" / "q 2"
     folder.mkdir(parents=True)
-    table = pa_csv.read_csv(MESSY, convert_options=pa_csv.ConvertOptions(
-        column_types={"customer_id": "string", "transaction_at": "string", "amount": "string"}))
+    table = pa_csv.read_csv(
+        MESSY,
+        convert_options=pa_csv.ConvertOptions(
+            column_types={"customer_id": "string", "transaction_at": "string", "amount": "string"}
+        ),
+    )
     renamed = table.rename_columns(["order_no", "client", "booked_at", "net_value", "channel", "expected"])
     pq.write_table(renamed, folder / "it's here.parquet")
     database = build(
         folder / "it's here.parquet",
         as_of_date=MESSY_AS_OF,
-        transactions_columns={"customer_id": "client", "transaction_at": "booked_at", "amount": "net_value",
-                              "transaction_id": "order_no"},
+        transactions_columns={
+            "customer_id": "client",
+            "transaction_at": "booked_at",
+            "amount": "net_value",
+            "transaction_id": "order_no",
+        },
     )
     assert query(database, "select count(*) from marts.customer_rfm") == [(8,)]
     assert query(database, "select count(*) from staging.rejected_transactions") == [(14,)]
@@ -174,7 +217,9 @@ def test_a_glob_of_several_files_reads_them_all(build: Build, tmp_path: Path) ->
     (tmp_path / "part-2.csv").write_text("\n".join([lines[0], *lines[13:]]) + "\n")
     database = build(tmp_path / "part-*.csv", as_of_date=MESSY_AS_OF)
     assert query(database, "select count(*) from marts.customer_rfm") == [(8,)]
-    assert query(database, "select count(distinct source_file) from staging.stg_transactions_classified") == [(2,)]
+    assert query(database, "select count(distinct source_file) from staging.stg_transactions_classified") == [
+        (2,)
+    ]
 
 
 def test_without_transaction_id_nothing_is_deduplicated(build: Build, tmp_path: Path) -> None:
@@ -203,7 +248,9 @@ def test_every_scheme_builds_and_segments_everyone(
     sample = generate(tmp_path / "sample.parquet", 10_000, 800, seed=3).path
     database = build(sample, segment_scheme=scheme, rfm_bins=bins)
     assert query(database, "select count(*) from marts.rfm_segment_summary") == [(segments,)]
-    missing = query(database, "select count(*) from marts.customer_rfm where segment is null or r_score > " + str(bins))
+    missing = query(
+        database, "select count(*) from marts.customer_rfm where segment is null or r_score > " + str(bins)
+    )
     assert missing == [(0,)]
     _, customers = compute_from_parquet(sample, bins)
     assert_matches_reference(database, customers)
@@ -219,15 +266,16 @@ def compute_from_parquet(path: Path, bins: int):
     ("variables", "message"),
     [
         ({"transactions_path": "does/not/exist.csv"}, "does not exist (no file matches that path)"),
-        ({"segment_scheme": "lifecycle_5", "rfm_bins": 4}, "There is no segment map for segment_scheme 'lifecycle_5'"),
+        (
+            {"segment_scheme": "lifecycle_5", "rfm_bins": 4},
+            "There is no segment map for segment_scheme 'lifecycle_5'",
+        ),
         ({"as_of_date": "2025-02-30"}, "var as_of_date must be a real date written YYYY-MM-DD"),
         ({"rfm_bins": 12}, "var rfm_bins must be a whole number from 2 to 9"),
         ({"transactions_columns": {"client": "x"}}, "var transactions_columns maps 'client'"),
     ],
 )
-def test_bad_configuration_fails_in_one_sentence(
-    build: Build, variables: dict, message: str
-) -> None:
+def test_bad_configuration_fails_in_one_sentence(build: Build, variables: dict, message: str) -> None:
     transactions = variables.pop("transactions_path", MESSY)
     with pytest.raises(DbtError, match=message.replace("(", r"\(").replace(")", r"\)")):
         build(transactions, **variables)
@@ -245,4 +293,3 @@ def test_a_file_with_no_usable_row_fails_the_build(build: Build, tmp_path: Path)
     bad.write_text("customer_id,transaction_at,amount\n,2025-01-01,3\n1,never,3\n")
     with pytest.raises(DbtError, match="valid_transactions"):
         build(bad)
-

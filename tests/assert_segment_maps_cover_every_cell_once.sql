@@ -38,9 +38,9 @@ expected_cells as (
         f_levels.score as f_score,
         m_levels.score as m_score
     from maps
-    inner join score_levels as r_levels on r_levels.score <= maps.rfm_bins
-    inner join score_levels as f_levels on f_levels.score <= maps.rfm_bins
-    inner join score_levels as m_levels on m_levels.score <= maps.rfm_bins
+    inner join score_levels as r_levels on maps.rfm_bins >= r_levels.score
+    inner join score_levels as f_levels on maps.rfm_bins >= f_levels.score
+    inner join score_levels as m_levels on maps.rfm_bins >= m_levels.score
 
 ),
 
@@ -81,7 +81,8 @@ out_of_range as (
 
 validation_errors as (
 
-    select * from coverage where segments != 1
+    select * from coverage
+    where segments != 1
     union all
     select * from out_of_range
 

@@ -15,9 +15,9 @@ ranked as (
     -- A refunds-only customer has no recency (nulls first: worst) and frequency 0 (lowest).
     select
         *,
-        ntile({{ bins }}) over (order by recency_days desc nulls first, customer_id) as recency_ntile,
-        ntile({{ bins }}) over (order by frequency asc, customer_id) as frequency_ntile,
-        ntile({{ bins }}) over (order by monetary asc, customer_id) as monetary_ntile
+        ntile({{ bins }}) over (order by recency_days desc nulls first, customer_id asc) as recency_ntile,
+        ntile({{ bins }}) over (order by frequency asc, customer_id asc) as frequency_ntile,
+        ntile({{ bins }}) over (order by monetary asc, customer_id asc) as monetary_ntile
     from customers
 
 ),

@@ -24,10 +24,10 @@ as_of as (
 
     select
         {%- if as_of_date is not none %}
-        cast('{{ as_of_date }}' as date) as as_of_date,
+            cast('{{ as_of_date }}' as date) as as_of_date,
         {%- else %}
-        -- Default: the day after the latest valid transaction, so that it counts (the bound is exclusive).
-        cast({{ dbt.dateadd('day', 1, 'latest_transaction_date') }} as date) as as_of_date,
+            -- Default: the day after the latest valid transaction, so that it counts (the bound is exclusive).
+            cast({{ dbt.dateadd('day', 1, 'latest_transaction_date') }} as date) as as_of_date,
         {%- endif %}
         earliest_transaction_date,
         latest_transaction_date,
@@ -41,9 +41,9 @@ scoring_window as (
     select
         as_of_date,
         {%- if lookback_days is not none %}
-        cast({{ dbt.dateadd('day', -lookback_days, 'as_of_date') }} as date) as window_start_date,
+            cast({{ dbt.dateadd('day', -lookback_days, 'as_of_date') }} as date) as window_start_date,
         {%- else %}
-        cast(null as date) as window_start_date,
+            cast(null as date) as window_start_date,
         {%- endif %}
         {{ lookback_days if lookback_days is not none else 'cast(null as integer)' }} as lookback_days,
         earliest_transaction_date,

@@ -1,6 +1,11 @@
 {#- Where the bins fell this run: per dimension and score, the value range it covers and how many customers
     it holds. Levels nobody reached are listed with 0 customers (a warn-level test flags them). -#}
 {%- set bins = rfm_bins() -%}
+{%- set dimensions = [
+    {'dimension': 'recency', 'score': 'r_score', 'measure': 'recency_days'},
+    {'dimension': 'frequency', 'score': 'f_score', 'measure': 'frequency'},
+    {'dimension': 'monetary', 'score': 'm_score', 'measure': 'monetary'},
+] -%}
 
 with
 
@@ -16,32 +21,36 @@ score_levels as (
 
 ),
 
-dimensions as (
+per_score as (
 
-    select 'recency' as dimension, 'recency_days' as measure
-    union all
-    select 'frequency' as dimension, 'frequency' as measure
-    union all
-    select 'monetary' as dimension, 'monetary' as measure
+    {%- for item in dimensions %}
+        select
+            '{{ item.dimension }}' as dimension,
+            '{{ item.measure }}' as measure,
+            {{ item.score }} as score,
+            cast(min({{ item.measure }}) as decimal(18, 2)) as min_value,
+            cast(max({{ item.measure }}) as decimal(18, 2)) as max_value,
+            count(*) as customers
+        from customers
+        group by {{ item.score }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 
-per_score as (
+dimension_levels as (
 
-    {%- for dimension, score, measure in [
-        ('recency', 'r_score', 'recency_days'),
-        ('frequency', 'f_score', 'frequency'),
-        ('monetary', 'm_score', 'monetary'),
-    ] %}
-    select
-        '{{ dimension }}' as dimension,
-        {{ score }} as score,
-        cast(min({{ measure }}) as decimal(18, 2)) as min_value,
-        cast(max({{ measure }}) as decimal(18, 2)) as max_value,
-        count(*) as customers
-    from customers
-    group by {{ score }}
-    {{ 'union all' if not loop.last }}
+    {%- for item in dimensions %}
+        select
+            '{{ item.dimension }}' as dimension,
+            '{{ item.measure }}' as measure,
+            score
+        from score_levels
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),
@@ -55,20 +64,19 @@ totals as (
 thresholds as (
 
     select
-        dimensions.dimension,
-        dimensions.measure,
-        score_levels.score,
+        dimension_levels.dimension,
+        dimension_levels.measure,
+        dimension_levels.score,
         per_score.min_value,
         per_score.max_value,
         coalesce(per_score.customers, 0) as customers,
         cast(coalesce(per_score.customers, 0) as double) / nullif(totals.customers, 0) as share_of_customers
-    from dimensions
-    cross join score_levels
+    from dimension_levels
     cross join totals
     left join per_score
         on
-            dimensions.dimension = per_score.dimension
-            and score_levels.score = per_score.score
+            dimension_levels.dimension = per_score.dimension
+            and dimension_levels.score = per_score.score
 
 )
 

@@ -60,17 +60,14 @@ deduplicated as (
     select
         *,
         {%- if columns.transaction_id.name is not none %}
-        -- Among rows that are otherwise usable, the earliest copy of a transaction_id (in file order) stays.
-        case
-            when row_reject_reason is null and transaction_id is not null
-                then row_number() over (
-                    partition by transaction_id, row_reject_reason is null
-                    order by source_row_number
-                )
-        end as copy_number
+            -- Copies are counted in file order (source_row_number is unique), usable rows apart from rejected ones.
+            row_number() over (
+                partition by transaction_id, row_reject_reason is null
+                order by source_row_number asc
+            ) as copy_number
         {%- else %}
-        -- No transaction_id column: every row is its own transaction.
-        cast(null as integer) as copy_number
+            -- No transaction_id column: every row is its own transaction.
+            cast(null as integer) as copy_number
         {%- endif %}
     from checked
 
@@ -84,9 +81,10 @@ classified as (
         customer_id,
         transaction_at,
         amount,
+        -- Among otherwise usable rows, the earliest copy of a transaction_id stays; a blank id is never a copy.
         coalesce(
             row_reject_reason,
-            case when copy_number > 1 then 'duplicate_transaction_id' end
+            case when transaction_id is not null and copy_number > 1 then 'duplicate_transaction_id' end
         ) as reject_reason,
         source_file,
         raw_customer_id,

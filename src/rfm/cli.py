@@ -44,16 +44,26 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--customers", type=int, required=True, help="number of customers")
     gen.add_argument("--out", type=Path, required=True, help="output file, .csv or .parquet")
     gen.add_argument("--seed", type=int, default=42, help="random seed (default 42); same seed, same file")
-    gen.add_argument("--end-date", type=parse_date, default=generator.default_end_date(),
-                     help="last day of history (default %(default)s); a few late rows fall after it")
+    gen.add_argument(
+        "--end-date",
+        type=parse_date,
+        default=generator.default_end_date(),
+        help="last day of history (default %(default)s); a few late rows fall after it",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
 
     run = commands.add_parser("run", help="build the project (dbt build) and print the segment summary")
-    run.add_argument("--transactions", type=Path,
-                     help=f"transactions file (default: the sample, generated at {DEFAULT_SAMPLE} if missing)")
-    run.add_argument("--as-of-date", type=parse_date,
-                     help="exclusive as-of date (default: the day after the sample's end, or for your own "
-                          "file the day after its latest valid transaction)")
+    run.add_argument(
+        "--transactions",
+        type=Path,
+        help=f"transactions file (default: the sample, generated at {DEFAULT_SAMPLE} if missing)",
+    )
+    run.add_argument(
+        "--as-of-date",
+        type=parse_date,
+        help="exclusive as-of date (default: the day after the sample's end, or for your own "
+        "file the day after its latest valid transaction)",
+    )
     run.add_argument("--vars", type=parse_vars, default={}, help="more dbt vars as a JSON object")
 
     commands.add_parser("summary", help="print the segment summary of the last build")
@@ -70,11 +80,17 @@ def ensure_sample(project: Path) -> Path:
 
 def command_generate(args: argparse.Namespace) -> int:
     result = generator.generate(
-        args.out, args.transactions, args.customers, seed=args.seed, end_date=args.end_date,
+        args.out,
+        args.transactions,
+        args.customers,
+        seed=args.seed,
+        end_date=args.end_date,
         progress=None if args.quiet else generator.print_progress,
     )
-    print(f"Wrote {result.rows:,} transactions for {result.customers:,} customers to {result.path} "
-          f"in {result.seconds:.1f}s (history ends {result.end_date}).")
+    print(
+        f"Wrote {result.rows:,} transactions for {result.customers:,} customers to {result.path} "
+        f"in {result.seconds:.1f}s (history ends {result.end_date})."
+    )
     return 0
 
 

@@ -109,7 +109,9 @@ def seasonal_days(customer: np.ndarray, customers: Customers, rng: np.random.Gen
         day_of_year = candidate % 365
         weekday = candidate % 7
         # A November-December peak up to +80%, and busier weekends (+25%); accept with weight / max weight.
-        weight = (1.0 + 0.8 * np.exp(-(((day_of_year - 340) / 25.0) ** 2))) * np.where(weekday >= 5, 1.25, 1.0)
+        weight = (1.0 + 0.8 * np.exp(-(((day_of_year - 340) / 25.0) ** 2))) * np.where(
+            weekday >= 5, 1.25, 1.0
+        )
         accepted = rng.random(len(todo)) * 2.25 < weight
         days[todo[accepted]] = candidate[accepted]
         todo = todo[~accepted]
@@ -185,7 +187,7 @@ def spoil(
         picked = np.array(choices, dtype=object)[rng.integers(0, len(choices), size=int(mask.sum()))]
         replacement = pa.array(picked.tolist(), type=pa.string())
         positions = np.flatnonzero(mask)
-        # Arrow has no vectorised scatter: take from [values, replacement] with the bad rows pointing past the end.
+        # Arrow has no vectorised scatter: take from [values, replacement], bad rows pointing past the end.
         index = np.arange(len(values))
         index[positions] = len(values) + np.arange(len(positions))
         return pc.take(pa.concat_arrays([values, replacement]), pa.array(index))
@@ -235,7 +237,9 @@ def generate(
     try:
         for first, size in chunks(transactions, CHUNK_ROWS):
             chunk_rng = np.random.default_rng([seed, first])
-            table = spoil(generate_chunk(first, size, population, end_date, chunk_rng), population, end_date, chunk_rng)
+            table = spoil(
+                generate_chunk(first, size, population, end_date, chunk_rng), population, end_date, chunk_rng
+            )
             if suffix == ".parquet":
                 table = typed_for_parquet(table)
                 writer = writer or pq.ParquetWriter(temporary, table.schema, compression="zstd")
@@ -254,10 +258,14 @@ def generate(
 
 def typed_for_parquet(table: pa.Table) -> pa.Table:
     """Parquet carries types: timestamps and amounts are typed, so a bad value can only be null there."""
-    time_values = pc.strptime(table["transaction_at"], format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
+    time_values = pc.strptime(
+        table["transaction_at"], format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True
+    )
     amount_values = pc.cast(
         pc.if_else(
-            pc.match_substring_regex(table["amount"], r"^-?\d+(\.\d+)?$"), table["amount"], pa.scalar(None, pa.string())
+            pc.match_substring_regex(table["amount"], r"^-?\d+(\.\d+)?$"),
+            table["amount"],
+            pa.scalar(None, pa.string()),
         ),
         pa.float64(),
     )

@@ -56,8 +56,10 @@ def format_table(columns: list[str], rows: list[tuple[object, ...]], max_width: 
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
     rendered = [[cell(v) for v in row] for row in rows]
-    numeric = [all(isinstance(row[i], (int, float)) or hasattr(row[i], "as_tuple") or row[i] is None
-                   for row in rows) for i in range(len(columns))]
+    numeric = [
+        all(isinstance(row[i], (int, float)) or hasattr(row[i], "as_tuple") or row[i] is None for row in rows)
+        for i in range(len(columns))
+    ]
     widths = [max([len(c)] + [len(r[i]) for r in rendered]) for i, c in enumerate(columns)]
 
     def line(values: list[str]) -> str:

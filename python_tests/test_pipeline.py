@@ -12,10 +12,10 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import MESSY, MESSY_AS_OF, Build, query
+from conftest import MESSY, MESSY_AS_OF, PROJECT, Build, query
 from reference import compute
 from rfm.generate import generate
-from rfm.project import DbtError
+from rfm.project import DbtError, run_dbt
 
 CUSTOMER_COLUMNS = (
     "customer_id, recency_days, frequency, refunds, monetary, avg_order_value, tenure_days, "
@@ -293,3 +293,18 @@ def test_a_file_with_no_usable_row_fails_the_build(build: Build, tmp_path: Path)
     bad.write_text("customer_id,transaction_at,amount\n,2025-01-01,3\n1,never,3\n")
     with pytest.raises(DbtError, match="valid_transactions"):
         build(bad)
+
+
+def test_analyses_compile_and_run_on_the_marts(messy_build: Path) -> None:
+    run_dbt(
+        ["compile", "--select", "resource_type:analysis"],
+        PROJECT,
+        {"transactions_path": str(MESSY)},
+        messy_build,
+    )
+    compiled = PROJECT / "target" / "compiled" / "rfm" / "analyses"
+    profile = query(messy_build, (compiled / "segment_profile.sql").read_text())
+    assert sum(row[1] for row in profile) == 8
+    assert [row[0] for row in profile][:2] == ["Loyal Customers", "Promising"]  # by segment priority
+    cells = query(messy_build, (compiled / "rfm_cell_means_comparison.sql").read_text())
+    assert len(cells) == 8 and cells[0][0] == "435"

@@ -6,10 +6,12 @@ import argparse
 import datetime as dt
 import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rfm import diff as differ
 from rfm import generate as generator
 from rfm.project import DEFAULT_SAMPLE, DbtError, database_path, project_dir, run_dbt
 from rfm.summary import render_summary
@@ -67,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--vars", type=parse_vars, default={}, help="more dbt vars as a JSON object")
 
     commands.add_parser("summary", help="print the segment summary of the last build")
+
+    compare = commands.add_parser(
+        "diff", help="what a change does to customers: build a git ref and the working tree, compare segments"
+    )
+    compare.add_argument(
+        "--base", required=True, help="git ref to compare against, e.g. origin/main or HEAD~1"
+    )
+    compare.add_argument("--transactions", type=Path, help="input file for both builds (default: the sample)")
+    compare.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    compare.add_argument("--out", type=Path, help="write the report here instead of standard output")
+    compare.add_argument("--vars", type=parse_vars, default={}, help="more dbt vars for both builds (JSON)")
     return parser
 
 
@@ -117,6 +130,35 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_diff(args: argparse.Namespace) -> int:
+    project = project_dir()
+    variables: dict[str, Any] = dict(args.vars)
+    if args.transactions is None:
+        transactions = ensure_sample(project)
+        variables.setdefault("as_of_date", (generator.default_end_date() + dt.timedelta(days=1)).isoformat())
+    else:
+        transactions = args.transactions.resolve()
+    status = 0
+    with tempfile.TemporaryDirectory(prefix="rfm-diff-") as workdir:
+        try:
+            report = differ.diff(project, args.base, transactions, variables, Path(workdir))
+            text = report.to_json() if args.format == "json" else differ.to_markdown(report)
+        except differ.DiffError as error:
+            print(f"rfm: {error}", file=sys.stderr)
+            message = str(error)
+            text = (
+                json.dumps({"base": args.base, "error": message}, indent=2)
+                if args.format == "json"
+                else differ.failure_markdown(args.base, message)
+            )
+            status = 1
+    if args.out:
+        args.out.write_text(text)
+    else:
+        print(text, end="")
+    return status
+
+
 def command_summary(_: argparse.Namespace) -> int:
     database = database_path(project_dir())
     if not database.exists():
@@ -128,7 +170,12 @@ def command_summary(_: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"generate": command_generate, "run": command_run, "summary": command_summary}
+    handlers = {
+        "generate": command_generate,
+        "run": command_run,
+        "summary": command_summary,
+        "diff": command_diff,
+    }
     try:
         return handlers[args.command](args)
     except (DbtError, ValueError) as error:

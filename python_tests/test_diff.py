@@ -1,0 +1,185 @@
+"""`rfm diff` end to end: a throwaway git repo holding this project, commits that change it, the report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import MESSY, MESSY_AS_OF, PROJECT
+from rfm.cli import main
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project's files as they are now (tracked or untracked, not ignored) in a fresh repo, one commit."""
+    listed = subprocess.run(
+        ["git", "-C", str(PROJECT), "ls-files", "--cached", "--others", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    target = tmp_path / "repo"
+    for name in listed:
+        source = PROJECT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    git(target, "init", "-q")
+    commit(target, "project as it is")
+    monkeypatch.setenv("RFM_PROJECT_DIR", str(target))
+    return target
+
+
+def run_diff(repo: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:
+    out = repo / "diff.json"
+    status = main(
+        [
+            "diff",
+            "--base",
+            "HEAD~1",
+            "--transactions",
+            str(MESSY),
+            "--format",
+            "json",
+            "--out",
+            str(out),
+            "--vars",
+            json.dumps({"as_of_date": MESSY_AS_OF}),
+            *extra,
+        ]
+    )
+    capsys.readouterr()
+    return status, json.loads(out.read_text())
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_new_default_scheme_moves_every_customer(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(repo / "dbt_project.yml", "segment_scheme: classic_11", "segment_scheme: value_8")
+    commit(repo, "value_8 by default")
+    status, report = run_diff(repo, capsys)
+    assert status == 0
+    assert report["customers"] == 8
+    assert report["moved"] == 8
+    assert sum(row["customers"] for row in report["matrix"]) == report["customers"]
+    assert {(row["from"], row["to"]) for row in report["matrix"]} >= {
+        ("Loyal Customers", "Important Development")
+    }
+    assert report["changes"]["vars"] == {"segment_scheme": {"before": "classic_11", "after": "value_8"}}
+
+
+def test_a_comment_only_change_moves_nobody(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(repo / "models" / "marts" / "customer_rfm.sql", "with\n", "-- a reviewer's note\nwith\n")
+    commit(repo, "comment")
+    status, report = run_diff(repo, capsys)
+    assert status == 0
+    assert (report["customers"], report["moved"], report["scores_changed_same_segment"]) == (8, 0, 0)
+    assert report["changes"]["models"] == ["customer_rfm (modified)"]
+    assert all(row["from"] == row["to"] for row in report["matrix"])
+
+
+def test_a_scoring_change_shows_the_migration_matrix_in_markdown(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        repo / "dbt_project.yml",
+        "rfm_score_weights: {recency: 100, frequency: 10, monetary: 1}",
+        "rfm_score_weights: {recency: 100, frequency: 10, monetary: 2}",
+    )
+    edit(
+        repo / "seeds" / "rfm_segment_map.csv",
+        "classic_11,5,4,4,3,3,5,5,Loyal Customers",
+        "classic_11,5,4,4,3,3,5,5,Champions",
+    )
+    commit(repo, "435 is a champion now")
+    out = repo / "diff.md"
+    status = main(
+        [
+            "diff",
+            "--base",
+            "HEAD~1",
+            "--transactions",
+            str(MESSY),
+            "--out",
+            str(out),
+            "--vars",
+            json.dumps({"as_of_date": MESSY_AS_OF}),
+        ]
+    )
+    assert status == 0
+    text = out.read_text()
+    assert "**1 of 8 customers (12.5%) change segment, carrying 41.5% of revenue.**" in text
+    assert "| Loyal Customers | Champions | 1 | 120 |" in text
+    assert "- seeds: rfm_segment_map (modified)" in text
+    assert "- var `rfm_score_weights`" in text
+    # Prose wraps in a PR comment; tables don't, so they must fit without scrolling sideways.
+    assert max(len(line) for line in text.splitlines() if line.startswith("|")) < 100
+
+
+def test_a_base_that_fails_to_build_is_reported_in_one_sentence(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = repo / "models" / "marts" / "rfm_cell_summary.sql"
+    good = model.read_text()
+    model.write_text(good.replace("count(*) as customers,", "count(*) as customers, no_such_column,", 1))
+    commit(repo, "broken")
+    model.write_text(good)
+    commit(repo, "fixed")
+    status, report = run_diff(repo, capsys)
+    assert status == 1
+    assert report["base"] == "HEAD~1"
+    assert report["error"].startswith("The base HEAD~1 failed to build: dbt ")
+    assert "rfm_cell_summary" in report["error"]
+    assert "\n" not in report["error"]
+
+
+def test_a_base_that_predates_the_marts_reports_them_as_new(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keep = {p: p.read_text() for p in (repo / "models" / "marts").iterdir()}
+    dependants = [
+        repo / "tests" / "assert_customer_totals_reconcile_with_staging.sql",
+        repo / "tests" / "assert_summaries_reconcile_with_customers.sql",
+        *(repo / "analyses").iterdir(),
+    ]
+    keep |= {p: p.read_text() for p in dependants}
+    for path in keep:
+        path.unlink()
+    commit(repo, "before the marts")
+    for path, text in keep.items():
+        path.write_text(text)
+    commit(repo, "the marts")
+    status, report = run_diff(repo, capsys)
+    assert status == 0
+    assert report["new_marts"] == [
+        "customer_rfm",
+        "rfm_cell_summary",
+        "rfm_score_thresholds",
+        "rfm_segment_summary",
+    ]
+    assert report["moved"] == report["customers"] == 8
+    assert {row["from"] for row in report["matrix"]} == {"(new)"}
+    assert "customer_rfm (added)" in report["changes"]["models"]
+
+
+def test_an_unknown_base_is_one_sentence(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["diff", "--base", "no-such-ref", "--transactions", str(MESSY)])
+    assert status == 1
+    assert f"rfm: 'no-such-ref' is not a commit in {repo}." in capsys.readouterr().err

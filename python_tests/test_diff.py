@@ -3,44 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import MESSY, MESSY_AS_OF, PROJECT
+from conftest import MESSY, MESSY_AS_OF, commit
 from rfm.cli import main
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
-
-
-def commit(repo: Path, message: str) -> None:
-    git(repo, "add", "-A")
-    git(repo, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", message)
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The project's files as they are now (tracked or untracked, not ignored) in a fresh repo, one commit."""
-    listed = subprocess.run(
-        ["git", "-C", str(PROJECT), "ls-files", "--cached", "--others", "--exclude-standard"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.splitlines()
-    target = tmp_path / "repo"
-    for name in listed:
-        source = PROJECT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    git(target, "init", "-q")
-    commit(target, "project as it is")
-    monkeypatch.setenv("RFM_PROJECT_DIR", str(target))
-    return target
 
 
 def run_diff(repo: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:
@@ -183,3 +154,24 @@ def test_an_unknown_base_is_one_sentence(repo: Path, capsys: pytest.CaptureFixtu
     status = main(["diff", "--base", "no-such-ref", "--transactions", str(MESSY)])
     assert status == 1
     assert f"rfm: 'no-such-ref' is not a commit in {repo}." in capsys.readouterr().err
+
+
+def test_slim_ci_builds_only_the_change_and_its_children(repo: Path) -> None:
+    edit(repo / "models" / "marts" / "rfm_cell_summary.sql", "with\n", "-- touched by this change\nwith\n")
+    commit(repo, "touch one mart")
+    variables = json.dumps({"transactions_path": str(MESSY), "as_of_date": MESSY_AS_OF})
+    completed = subprocess.run(
+        ["bash", str(repo / "scripts" / "slim_ci.sh"), "HEAD~1", variables],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    results = json.loads((repo / "target" / "run_results.json").read_text())["results"]
+    built = {r["unique_id"] for r in results}
+    assert "model.rfm.rfm_cell_summary" in built
+    assert all("rfm_cell_summary" in node or "summaries_reconcile" in node for node in built), built
+    assert not any("stg_transactions" in node or "customer_rfm" in node.split(".")[-1] for node in built)
+    assert all(r["status"] in {"success", "pass"} for r in results)

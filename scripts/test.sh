@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command (README "Run every test"): sets up .venv, then lint, dbt build on a fixture, pytest.
+# The test command (README "Run every test"): sets up .venv, then lint (pre-commit), dbt build on a fixture
+# with deprecations as errors, docs, coverage and metadata checks, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,23 +13,29 @@ step "set up .venv"
 # shellcheck disable=SC1091
 source .venv/bin/activate
 
-step "lint: ruff"
-ruff check src python_tests
-ruff format --check src python_tests
+step "lint: pre-commit run --all-files (ruff, sqlfluff with the dbt templater, YAML and whitespace checks)"
+pre-commit run --all-files --show-diff-on-failure
 
-step "lint: sqlfluff (dbt templater, in-memory target)"
-sqlfluff lint models tests macros analyses
-
-# A throwaway database, so the test run never touches (or waits on a lock of) the main job's file.
+# A throwaway database and state, so the test run never touches (or waits on a lock of) the main job's file.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 export RFM_DUCKDB_PATH="$scratch/fixture.duckdb"
+fixture_vars='{transactions_path: fixtures/transactions_messy.csv, as_of_date: "2025-07-01"}'
 
-step "dbt build on fixtures/transactions_messy.csv (every model, data test and unit test)"
-dbt build --vars '{transactions_path: fixtures/transactions_messy.csv, as_of_date: "2025-07-01"}'
+step "dbt build on fixtures/transactions_messy.csv (every model, data test and unit test; deprecations are errors)"
+dbt build --vars "$fixture_vars" --warn-error-options '{"error": ["Deprecations"]}'
 
 step "dbt docs generate"
-dbt docs generate --vars '{transactions_path: fixtures/transactions_messy.csv, as_of_date: "2025-07-01"}' --quiet
+dbt docs generate --vars "$fixture_vars" --quiet
+
+step "documentation coverage (every column of every model and seed: 100%)"
+dbt-coverage compute doc --cov-fail-under 1.0 --cov-report "$scratch/coverage-doc.json"
+
+step "test coverage of columns (at least 25%; every model's grain is tested)"
+dbt-coverage compute test --cov-fail-under 0.25 --cov-report "$scratch/coverage-test.json"
+
+step "dbt-score: metadata quality (project at least 9.5 of 10, no item under 8)"
+dbt-score lint --fail-project-under 9.5 --fail-any-item-under 8.0
 
 step "pytest"
 unset RFM_DUCKDB_PATH

@@ -40,13 +40,20 @@
     {%- set lowered = path | lower -%}
     {%- if lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
         {%- set scan -%}
-            read_parquet({{ rfm_string_literal(path) }}, union_by_name = true, filename = 'source_file')
+            read_parquet({{ rfm_string_literal(path) }}, union_by_name = true, filename = '_rfm_source_file')
         {%- endset -%}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') or lowered.endswith('.tsv') or lowered.endswith('.txt') -%}
         {#- Every CSV column is read as text: leading zeros survive and a bad value quarantines its row
-            instead of failing the whole read. -#}
+            instead of failing the whole read. The dialect is pinned for .csv and .tsv (RFC 4180 quoting) so
+            one malformed line cannot make the sniffer guess another delimiter; such a line stops the build
+            with DuckDB's message naming it (never a silently shifted value). .txt is sniffed. -#}
+        {%- if lowered.endswith('.txt') -%}
+            {%- set dialect = '' -%}
+        {%- else -%}
+            {%- set dialect = ", delim = '" ~ ('\t' if lowered.endswith('.tsv') else ',') ~ "', quote = '\"', escape = '\"'" -%}
+        {%- endif -%}
         {%- set scan -%}
-            read_csv({{ rfm_string_literal(path) }}, all_varchar = true, header = true, union_by_name = true, filename = 'source_file')
+            read_csv({{ rfm_string_literal(path) }}, all_varchar = true, header = true{{ dialect }}, union_by_name = true, filename = '_rfm_source_file')
         {%- endset -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
@@ -73,7 +80,7 @@
     {%- set resolved = {} -%}
     {%- if not rfm_can_introspect() -%}
         {%- for name in contract -%}
-            {%- do resolved.update({name: {'name': name, 'is_text': true}}) -%}
+            {%- do resolved.update({name: {'name': name, 'is_text': true, 'is_fractional': false}}) -%}
         {%- endfor -%}
         {{ return(resolved) }}
     {%- endif -%}
@@ -92,7 +99,7 @@
                 ~ "); rename it or map it with var transactions_columns."
             ) }}
         {%- else -%}
-            {%- do resolved.update({name: {'name': none, 'is_text': true}}) -%}
+            {%- do resolved.update({name: {'name': none, 'is_text': true, 'is_fractional': false}}) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(resolved) }}
@@ -108,10 +115,12 @@
         ) }}
     {%- endif -%}
     {%- set found = {} -%}
-    {%- for row in run_query('describe select * exclude (source_file) from ' ~ scan) -%}
+    {%- for row in run_query('describe select * exclude (_rfm_source_file) from ' ~ scan) -%}
+        {%- set column_type = row['column_type'] | upper -%}
         {%- do found.update({row['column_name'] | lower: {
             'name': row['column_name'],
-            'is_text': row['column_type'] | upper == 'VARCHAR',
+            'is_text': column_type == 'VARCHAR',
+            'is_fractional': column_type in ('FLOAT', 'DOUBLE', 'REAL') or column_type.startswith('DECIMAL'),
         }}) -%}
     {%- endfor -%}
     {{ return(found) }}
@@ -121,8 +130,10 @@
 {% macro read_transactions(columns) -%}
     select
         -- Position in the read order (files in name order, rows in file order), 1-based.
+        -- DuckDB keeps the read order of a scan (preserve_insertion_order, on by default), which is what
+        -- "the earliest copy stays" relies on; python_tests check row numbers against the files.
         row_number() over () as source_row_number,
-        source_file,
+        _rfm_source_file as source_file,
         {%- for name, column in columns.items() %}
         {% if column.name is none -%}
         -- No such column in the file: every row is its own transaction and nothing is deduplicated.
@@ -140,4 +151,53 @@
     ' 2025-01-05'; typed columns are parsed as they are. -#}
 {% macro rfm_parse(name, is_text, type) -%}
     try_cast({{ 'trim(' ~ name ~ ')' if is_text else name }} as {{ type }})
+{%- endmacro %}
+
+
+{#- A timestamp, or null. Text must be ISO 8601 (YYYY-MM-DD, optionally a time; an offset is ignored): try_cast
+    alone also takes 'infinity', 'epoch' and two-digit years ('25-06-30'), so the fifth character must be the
+    date's first dash. Typed values must be finite. Cheaper than a regular expression at 100M rows. -#}
+{% macro rfm_parse_timestamp(name, is_text) -%}
+    {{ return(adapter.dispatch('rfm_parse_timestamp', 'rfm')(name, is_text)) }}
+{%- endmacro %}
+
+
+{% macro default__rfm_parse_timestamp(name, is_text) -%}
+    {%- if is_text -%}
+        case when substr(trim({{ name }}), 5, 1) = '-' then try_cast(trim({{ name }}) as timestamp) end
+    {%- else -%}
+        case when isfinite(try_cast({{ name }} as timestamp)) then try_cast({{ name }} as timestamp) end
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- An id as trimmed text. An id stored as a fractional number type (a pandas integer column with gaps becomes
+    DOUBLE) is written as the whole number it holds, so 101.0 and '101' are one customer. -#}
+{% macro rfm_id_text(name, is_fractional) -%}
+    {%- if is_fractional -%}
+        nullif(trim(cast(
+            case when {{ name }} = trunc({{ name }}) then cast(cast({{ name }} as bigint) as {{ dbt.type_string() }})
+            else cast({{ name }} as {{ dbt.type_string() }}) end
+            as {{ dbt.type_string() }}
+        )), '')
+    {%- else -%}
+        nullif(trim(cast({{ name }} as {{ dbt.type_string() }})), '')
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Rows in the raw input, counted without the models: from the Parquet footers (no data read), or by a plain
+    count of the CSV scan. The nothing-dropped test compares it with staged + rejected. -#}
+{% macro rfm_raw_row_count() -%}
+    {{ return(adapter.dispatch('rfm_raw_row_count', 'rfm')(rfm_transactions_path())) }}
+{%- endmacro %}
+
+
+{% macro default__rfm_raw_row_count(path) -%}
+    {%- set lowered = path | lower -%}
+    {%- if lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
+        select sum(num_rows) as row_count from parquet_file_metadata({{ rfm_string_literal(path) }})
+    {%- else -%}
+        select count(*) as row_count from {{ rfm_transactions_scan() }}
+    {%- endif -%}
 {%- endmacro %}

@@ -8,7 +8,7 @@
             sign({{ money }})
             * {{ rfm_integer_divide('2 * ' ~ cents ~ ' + ' ~ count, '2 * ' ~ count) }}
             * 0.01
-            as decimal(18, 2)
+            as {{ rfm_money_type() }}
         )
     end
 {%- endmacro %}

@@ -47,13 +47,32 @@
 
 
 {#- Score levels per dimension; at most 9 so that rfm_cell ('535') stays one digit per dimension. -#}
+{% macro rfm_max_bins() -%}
+    {{ return(9) }}
+{%- endmacro %}
+
+
 {% macro rfm_bins() -%}
-    {{ return(rfm_positive_int_var('rfm_bins', 2, 9, false)) }}
+    {{ return(rfm_positive_int_var('rfm_bins', 2, rfm_max_bins(), false)) }}
+{%- endmacro %}
+
+
+{#- One transaction's amount: cents, up to 10^16 (8 bytes, fast at 100M rows); more decimals are rounded half
+    away from zero. -#}
+{% macro rfm_amount_type() -%}
+    decimal(18, 2)
+{%- endmacro %}
+
+
+{#- Sums of amounts (monetary, revenue): wide enough that no customer or segment total overflows. -#}
+{% macro rfm_money_type() -%}
+    decimal(38, 2)
 {%- endmacro %}
 
 
 {% macro rfm_lookback_days() -%}
-    {{ return(rfm_positive_int_var('lookback_days', 1, 100000, true)) }}
+    {#- Up to 1,000 years of history. -#}
+    {{ return(rfm_positive_int_var('lookback_days', 1, 365000, true)) }}
 {%- endmacro %}
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,17 @@ def test_bad_as_of_date_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
 def test_format_table_aligns_numbers_and_clips_text() -> None:
     text = format_table(["name", "n"], [("a" * 50, 1234), ("b", None)], max_width=10)
     assert text.splitlines() == ["name            n", "----------  -----", "aaaaaaaaa…  1,234", "b"]
+
+
+@pytest.mark.parametrize("source", ["vars", "env"])
+def test_run_takes_the_input_from_vars_or_the_environment(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RFM_DUCKDB_PATH", str(tmp_path / "cli.duckdb"))
+    if source == "env":
+        monkeypatch.setenv("RFM_TRANSACTIONS_PATH", str(MESSY))
+        argv = ["run", "--vars", json.dumps({"as_of_date": MESSY_AS_OF})]
+    else:
+        argv = ["run", "--vars", json.dumps({"transactions_path": str(MESSY), "as_of_date": MESSY_AS_OF})]
+    assert main(argv) == 0
+    assert "RFM segments as of 2025-07-01 (exclusive): 8 customers" in capsys.readouterr().out

@@ -308,3 +308,47 @@ def test_analyses_compile_and_run_on_the_marts(messy_build: Path) -> None:
     assert [row[0] for row in profile][:2] == ["Loyal Customers", "Promising"]  # by segment priority
     cells = query(messy_build, (compiled / "rfm_cell_means_comparison.sql").read_text())
     assert len(cells) == 8 and cells[0][0] == "435"
+
+
+def test_odd_timestamps_are_quarantined_and_extra_columns_never_clash(build: Build, tmp_path: Path) -> None:
+    odd = tmp_path / "odd.csv"
+    odd.write_text(
+        "customer_id,transaction_at,amount,source_file\n"
+        "1,infinity,10,a\n"
+        "1,-infinity,10,a\n"
+        "1,epoch,10,a\n"
+        "1,25-06-30,10,a\n"
+        "1,-2025-06-30,10,a\n"
+        "1,2025-06-30T10:00:00Z,10,a\n"
+        "1, 2025-06-29 ,5,a\n"
+    )
+    database = build(odd)
+    reasons = query(database, "select source_row_number, reject_reason from staging.rejected_transactions")
+    assert sorted(reasons) == [(n, "invalid_transaction_at") for n in range(1, 6)]
+    assert query(database, "select as_of_date, frequency, monetary from marts.customer_rfm") == [
+        (dt.date(2025, 7, 1), 2, Decimal("15.00"))
+    ]
+
+
+def test_ids_stored_as_doubles_and_timestamptz_in_any_machine_zone(
+    build: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    table = pa.table(
+        {
+            "customer_id": pa.array([101.0, None, 101.0, 7.5], pa.float64()),
+            "transaction_at": pa.array(
+                [dt.datetime(2025, 6, 30, 23, 30, tzinfo=dt.UTC)] * 4, pa.timestamp("us", tz="UTC")
+            ),
+            "amount": [10.0, 1.0, 5.0, 2.0],
+        }
+    )
+    pq.write_table(table, tmp_path / "typed.parquet")
+    database = build(tmp_path / "typed.parquet", as_of_date="2025-07-01")
+    rows = query(database, "select customer_id, frequency from marts.customer_rfm order by 1")
+    assert rows == [("101", 2), ("7.5", 1)]  # 101.0 is customer '101'; 23:30 UTC is still June 30
+    assert query(database, "select reject_reason from staging.rejected_transactions") == [
+        ("missing_customer_id",)
+    ]

@@ -3,7 +3,7 @@ with
 
 raw_rows as (
 
-    select count(*) as row_count from {{ rfm_transactions_scan() }}
+    {{ rfm_raw_row_count() | indent(4) }}
 
 ),
 

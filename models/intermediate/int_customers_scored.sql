@@ -12,12 +12,16 @@ customers as (
 ranked as (
 
     -- Plain NTILE over a total order, worst first; customer_id only makes the order unique.
-    -- A refunds-only customer has no recency (nulls first: worst) and frequency 0 (lowest).
+    -- Refunds-only customers (no purchase) are one tie group at the bottom of every dimension: no recency,
+    -- frequency 0, and no monetary key, so they score 1 on R, F and M whatever their net refund.
     select
         *,
+        case when frequency > 0 then monetary end as monetary_key,
         ntile({{ bins }}) over (order by recency_days desc nulls first, customer_id asc) as recency_ntile,
         ntile({{ bins }}) over (order by frequency asc, customer_id asc) as frequency_ntile,
-        ntile({{ bins }}) over (order by monetary asc, customer_id asc) as monetary_ntile
+        ntile({{ bins }}) over (
+            order by case when frequency > 0 then monetary end asc nulls first, customer_id asc
+        ) as monetary_ntile
     from customers
 
 ),
@@ -30,12 +34,7 @@ tie_fair as (
         *,
         min(recency_ntile) over (partition by recency_days) as r_score,
         min(frequency_ntile) over (partition by frequency) as f_score,
-        -- Refunds-only customers sort first on R and F, so they already score 1 there; on M a purchaser
-        -- can have a lower net than them, so their lowest score is set here.
-        case
-            when frequency = 0 then 1
-            else min(monetary_ntile) over (partition by monetary)
-        end as m_score
+        min(monetary_ntile) over (partition by monetary_key) as m_score
     from ranked
 
 ),

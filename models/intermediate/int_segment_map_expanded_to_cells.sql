@@ -11,7 +11,7 @@ segment_map as (
 
 score_levels as (
 
-    {{ rfm_score_levels(9) | indent(4) }}
+    {{ rfm_score_levels(rfm_max_bins()) | indent(4) }}
 
 ),
 

@@ -56,7 +56,7 @@ measured as (
         ) as recency_days,
         cast(aggregated.frequency as bigint) as frequency,
         cast(aggregated.refunds as bigint) as refunds,
-        cast(aggregated.monetary as decimal(18, 2)) as monetary,
+        cast(aggregated.monetary as {{ rfm_money_type() }}) as monetary,
         -- Gross: what an average purchase was worth before refunds; null for a refunds-only customer.
         {{ rfm_money_divide('aggregated.purchase_amount', 'aggregated.frequency') }} as avg_order_value,
         cast(

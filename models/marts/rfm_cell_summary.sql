@@ -40,10 +40,10 @@ summarised as (
         per_cell.segment,
         per_cell.customers,
         cast(per_cell.customers as double) / totals.customers as share_of_customers,
-        cast(per_cell.revenue as decimal(38, 2)) as revenue,
+        cast(per_cell.revenue as {{ rfm_money_type() }}) as revenue,
         cast(per_cell.avg_recency_days as double) as avg_recency_days,
         cast(per_cell.avg_frequency as double) as avg_frequency,
-        cast(per_cell.avg_monetary as decimal(18, 2)) as avg_monetary
+        cast(per_cell.avg_monetary as {{ rfm_money_type() }}) as avg_monetary
     from per_cell
     cross join totals
 

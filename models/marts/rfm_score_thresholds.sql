@@ -28,8 +28,8 @@ per_score as (
             '{{ item.dimension }}' as dimension,
             '{{ item.measure }}' as measure,
             {{ item.score }} as score,
-            cast(min({{ item.measure }}) as decimal(18, 2)) as min_value,
-            cast(max({{ item.measure }}) as decimal(18, 2)) as max_value,
+            cast(min({{ item.measure }}) as {{ rfm_money_type() }}) as min_value,
+            cast(max({{ item.measure }}) as {{ rfm_money_type() }}) as max_value,
             count(*) as customers
         from customers
         group by {{ item.score }}

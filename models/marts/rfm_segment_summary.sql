@@ -45,11 +45,11 @@ summarised as (
         segment_definitions.priority as segment_priority,
         coalesce(per_segment.customers, 0) as customers,
         cast(coalesce(per_segment.customers, 0) as double) / nullif(totals.customers, 0) as share_of_customers,
-        cast(coalesce(per_segment.revenue, 0) as decimal(38, 2)) as revenue,
+        cast(coalesce(per_segment.revenue, 0) as {{ rfm_money_type() }}) as revenue,
         cast(coalesce(per_segment.revenue, 0) as double) / nullif(totals.revenue, 0) as share_of_revenue,
         cast(per_segment.avg_recency_days as double) as avg_recency_days,
         cast(per_segment.avg_frequency as double) as avg_frequency,
-        cast(per_segment.avg_monetary as decimal(18, 2)) as avg_monetary,
+        cast(per_segment.avg_monetary as {{ rfm_money_type() }}) as avg_monetary,
         segment_definitions.segment_description,
         segment_definitions.segment_action
     from segment_definitions

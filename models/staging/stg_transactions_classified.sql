@@ -18,14 +18,14 @@ parsed as (
         source_file,
 
         ----------  ids
-        nullif(trim(cast(customer_id as {{ dbt.type_string() }})), '') as customer_id,
-        nullif(trim(cast(transaction_id as {{ dbt.type_string() }})), '') as transaction_id,
+        {{ rfm_id_text('customer_id', columns.customer_id.is_fractional) }} as customer_id,
+        {{ rfm_id_text('transaction_id', columns.transaction_id.is_fractional) }} as transaction_id,
 
         ----------  timestamps
-        {{ rfm_parse('transaction_at', columns.transaction_at.is_text, dbt.type_timestamp()) }} as transaction_at,
+        {{ rfm_parse_timestamp('transaction_at', columns.transaction_at.is_text) }} as transaction_at,
 
         ----------  numerics
-        {{ rfm_parse('amount', columns.amount.is_text, 'decimal(18, 2)') }} as amount,
+        {{ rfm_parse('amount', columns.amount.is_text, rfm_amount_type()) }} as amount,
 
         ----------  original values, kept for the quarantine
         cast(customer_id as {{ dbt.type_string() }}) as raw_customer_id,

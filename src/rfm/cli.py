@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -107,21 +108,33 @@ def command_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def resolve_input(args: argparse.Namespace, project: Path) -> tuple[dict[str, Any], str | None]:
+    """dbt vars for one run, and an error sentence or None.
+
+    The input is --transactions, else transactions_path in --vars, else RFM_TRANSACTIONS_PATH, else the
+    sample (generated if missing, scored the day after its history ends unless an as-of date is given).
+    --as-of-date beats as_of_date in --vars.
+    """
+    variables: dict[str, Any] = dict(args.vars)
+    if args.transactions is not None:
+        if not args.transactions.exists() and not any(c in str(args.transactions) for c in "*?["):
+            return variables, f"the transactions file '{args.transactions}' does not exist."
+        variables["transactions_path"] = str(args.transactions.resolve())
+    elif "transactions_path" not in variables and not os.environ.get("RFM_TRANSACTIONS_PATH"):
+        variables["transactions_path"] = str(ensure_sample(project))
+        # The sample has late rows dated after its end: an as-of date right after it quarantines them.
+        variables.setdefault("as_of_date", (generator.default_end_date() + dt.timedelta(days=1)).isoformat())
+    if args.as_of_date is not None:
+        variables["as_of_date"] = args.as_of_date.isoformat()
+    return variables, None
+
+
 def command_run(args: argparse.Namespace) -> int:
     project = project_dir()
-    variables: dict[str, Any] = dict(args.vars)
-    if args.transactions is None:
-        variables["transactions_path"] = str(ensure_sample(project))
-        # The sample has late rows dated after its end date: an as-of date right after it quarantines them.
-        as_of = args.as_of_date or generator.default_end_date() + dt.timedelta(days=1)
-    else:
-        if not args.transactions.exists() and not any(c in str(args.transactions) for c in "*?["):
-            print(f"rfm: the transactions file '{args.transactions}' does not exist.", file=sys.stderr)
-            return 2
-        variables["transactions_path"] = str(args.transactions.resolve())
-        as_of = args.as_of_date
-    if as_of is not None:
-        variables["as_of_date"] = as_of.isoformat()
+    variables, problem = resolve_input(args, project)
+    if problem:
+        print(f"rfm: {problem}", file=sys.stderr)
+        return 2
     database = database_path(project)
     database.parent.mkdir(parents=True, exist_ok=True)
     run_dbt(["build"], project, variables, database)
@@ -132,12 +145,14 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_diff(args: argparse.Namespace) -> int:
     project = project_dir()
-    variables: dict[str, Any] = dict(args.vars)
-    if args.transactions is None:
-        transactions = ensure_sample(project)
-        variables.setdefault("as_of_date", (generator.default_end_date() + dt.timedelta(days=1)).isoformat())
-    else:
-        transactions = args.transactions.resolve()
+    args.as_of_date = None
+    variables, problem = resolve_input(args, project)
+    if problem:
+        print(f"rfm: {problem}", file=sys.stderr)
+        return 2
+    transactions = Path(
+        variables.pop("transactions_path", os.environ.get("RFM_TRANSACTIONS_PATH", ""))
+    ).resolve()
     status = 0
     with tempfile.TemporaryDirectory(prefix="rfm-diff-") as workdir:
         try:

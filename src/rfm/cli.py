@@ -81,6 +81,24 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=["markdown", "json"], default="markdown")
     compare.add_argument("--out", type=Path, help="write the report here instead of standard output")
     compare.add_argument("--vars", type=parse_vars, default={}, help="more dbt vars for both builds (JSON)")
+
+    bench = commands.add_parser("bench", help="time the full dbt build against the floor, polars and pandas")
+    bench.add_argument(
+        "--sizes",
+        default="1000000,10000000,100000000",
+        help="transactions per run, comma-separated (default %(default)s); customers = 1/20",
+    )
+    bench.add_argument(
+        "--peers", default="polars,pandas", help="peers to run (default %(default)s; '' for none)"
+    )
+    bench.add_argument(
+        "--workdir", type=Path, default=Path("data/bench"), help="generated files and databases"
+    )
+    bench.add_argument(
+        "--out", type=Path, help="also write the report (markdown) here, e.g. docs/benchmarks.md"
+    )
+    bench.add_argument("--timeout", type=float, default=3600, help="seconds per contender and size")
+    bench.add_argument("--seed", type=int, default=42)
     return parser
 
 
@@ -174,6 +192,31 @@ def command_diff(args: argparse.Namespace) -> int:
     return status
 
 
+def command_bench(args: argparse.Namespace) -> int:
+    from rfm.bench import run as bench
+
+    try:
+        sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
+    except ValueError:
+        print(f"rfm: --sizes takes whole numbers separated by commas, got '{args.sizes}'.", file=sys.stderr)
+        return 2
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    peers = [peer.strip() for peer in args.peers.split(",") if peer.strip()]
+    rows = []
+    for size in sizes:
+        rows.append(
+            bench.bench_size(size, project_dir(), args.workdir.resolve(), peers, args.timeout, args.seed)
+        )
+        print(bench.table(rows), flush=True)
+    text = bench.report(rows)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("# Benchmarks\n\n" + text)
+    print(text)
+    failed = [row for row in rows if row.build.seconds is None]
+    return 1 if failed else 0
+
+
 def command_summary(_: argparse.Namespace) -> int:
     database = database_path(project_dir())
     if not database.exists():
@@ -190,6 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": command_run,
         "summary": command_summary,
         "diff": command_diff,
+        "bench": command_bench,
     }
     try:
         return handlers[args.command](args)

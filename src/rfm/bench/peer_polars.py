@@ -1,0 +1,77 @@
+"""The polars peer: the same quarantine rules, aggregates and tie-fair NTILE scores, as a user would
+write them. Run as `python -m rfm.bench.peer_polars FILE.parquet`; prints the customer count."""
+
+from __future__ import annotations
+
+import sys
+
+import polars as pl
+
+BINS = 5
+
+
+def scores(customers: pl.LazyFrame, key: str, descending: bool) -> pl.LazyFrame:
+    ordered = customers.sort([key, "customer_id"], descending=[descending, False], nulls_last=False)
+    n = pl.len()
+    size, larger = n // BINS, n % BINS
+    position = pl.int_range(pl.len())
+    bucket = (
+        pl.when(position < larger * (size + 1))
+        .then(position // (size + 1) + 1)
+        .otherwise(larger + (position - larger * (size + 1)) // pl.max_horizontal(size, 1) + 1)
+    )
+    return (
+        ordered.with_columns(bucket.alias("bucket"))
+        .with_columns(pl.col("bucket").min().over(key).alias(f"{key}_score"))
+        .select("customer_id", f"{key}_score")
+    )
+
+
+def main(path: str) -> int:
+    raw = pl.scan_parquet(path).with_row_index("source_row_number")
+    parsed = raw.select(
+        "source_row_number",
+        pl.col("customer_id").cast(pl.String).str.strip_chars().replace("", None),
+        pl.col("transaction_id").cast(pl.String),
+        pl.col("transaction_at").cast(pl.Datetime("us"), strict=False),
+        pl.col("amount").cast(pl.Float64, strict=False).round(2),
+    )
+    valid = parsed.filter(
+        pl.col("customer_id").is_not_null()
+        & pl.col("transaction_at").is_not_null()
+        & pl.col("amount").is_not_null()
+    ).filter(
+        pl.col("transaction_id").is_null()
+        | (pl.col("source_row_number") == pl.col("source_row_number").min().over("transaction_id"))
+    )
+    as_of = valid.select((pl.col("transaction_at").max().dt.date() + pl.duration(days=1)).alias("as_of_date"))
+    purchase = pl.col("amount") >= 0
+    customers = (
+        valid.group_by("customer_id")
+        .agg(
+            pl.col("transaction_at").filter(purchase).max().alias("last_purchase_at"),
+            purchase.sum().alias("frequency"),
+            pl.col("amount").sum().alias("monetary"),
+        )
+        .join(as_of, how="cross")
+        .select(
+            "customer_id",
+            (pl.col("as_of_date") - pl.col("last_purchase_at").dt.date())
+            .dt.total_days()
+            .alias("recency_days"),
+            "frequency",
+            pl.when(pl.col("frequency") > 0).then(pl.col("monetary")).alias("monetary_key"),
+        )
+    )
+    result = (
+        scores(customers, "recency_days", descending=True)
+        .join(scores(customers, "frequency", descending=False), on="customer_id")
+        .join(scores(customers, "monetary_key", descending=False), on="customer_id")
+        .collect()
+    )
+    print(result.height)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,182 @@
+"""Run the benchmark: per size, generate a Parquet file once, then time each contender in its own process and
+read its peak memory from the kernel (wait4's ru_maxrss), so no contender measures itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from rfm import generate as generator
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Measurement:
+    seconds: float | None
+    peak_mb: float | None
+    note: str = ""
+
+    def cell(self) -> str:
+        if self.seconds is None:
+            return self.note
+        return f"{self.seconds:,.1f} s / {self.peak_mb:,.0f} MB"
+
+
+def measure(
+    command: list[str], log: Path, env: dict[str, str] | None = None, timeout: float = 3600
+) -> Measurement:
+    """Wall time and peak resident memory of one command (and the children it waits for)."""
+    started = time.perf_counter()
+    with log.open("w") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                os.wait4(process.pid, 0)
+                return Measurement(None, None, f"over {timeout:.0f} s")
+            time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    peak_mb = usage.ru_maxrss / 1024
+    if os.waitstatus_to_exitcode(status) != 0:
+        tail = log.read_text()[-300:].strip().splitlines()
+        return Measurement(None, None, f"failed: {tail[-1] if tail else 'no output'}")
+    return Measurement(seconds, peak_mb)
+
+
+def installed(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def machine() -> str:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores ({model or platform.machine()}), {memory:.0f} GiB RAM, {platform.system()}"
+    )
+
+
+@dataclass
+class Row:
+    transactions: int
+    customers: int
+    build: Measurement
+    floor: Measurement
+    polars: Measurement
+    pandas: Measurement
+    incremental: Measurement | None = None
+
+
+def ratio(a: Measurement, b: Measurement) -> str:
+    if a.seconds is None or b.seconds is None or not b.seconds:
+        return "n/a"
+    return f"{a.seconds / b.seconds:.2f}x"
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| transactions | customers | dbt build (all models + tests) | floor (one DuckDB script) | polars"
+        " | pandas | build / floor | build / polars | incremental (+1%) |",
+        "|---:|---:|---|---|---|---|---:|---:|---|",
+    ]
+    for r in rows:
+        incremental = r.incremental.cell() if r.incremental else "not run"
+        cells = [f"{r.transactions:,}", f"{r.customers:,}", r.build.cell(), r.floor.cell(), r.polars.cell()]
+        cells += [r.pandas.cell(), ratio(r.build, r.floor), ratio(r.build, r.polars), incremental]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def bench_size(size: int, project: Path, workdir: Path, peers: list[str], timeout: float, seed: int) -> Row:
+    customers = max(size // 20, 1)
+    data = workdir / f"transactions_{size}.parquet"
+    if not data.exists():
+        print(f"generating {size:,} transactions ...", file=sys.stderr)
+        generator.generate(data, size, customers, seed=seed, progress=generator.print_progress)
+    python = sys.executable
+    dbt = str(Path(python).parent / "dbt")
+    database = workdir / f"build_{size}.duckdb"
+    database.unlink(missing_ok=True)
+    env = {**os.environ, "RFM_DUCKDB_PATH": str(database)}
+    variables = json.dumps({"transactions_path": str(data)})
+
+    print(f"[{size:,}] dbt build ...", file=sys.stderr)
+    build = measure(
+        [dbt, "build", "--project-dir", str(project), "--profiles-dir", str(project), "--vars", variables],
+        workdir / f"build_{size}.log",
+        env,
+        timeout,
+    )
+    print(f"[{size:,}] floor ...", file=sys.stderr)
+    floor_db = workdir / f"floor_{size}.duckdb"
+    floor_db.unlink(missing_ok=True)
+    script = (HERE / "floor.sql").read_text().replace("{path}", str(data).replace("'", "''"))
+    floor = measure(
+        [
+            python,
+            "-c",
+            "import duckdb, sys; duckdb.connect(sys.argv[1]).execute(sys.argv[2])",
+            str(floor_db),
+            script,
+        ],
+        workdir / f"floor_{size}.log",
+        None,
+        timeout,
+    )
+    results = {}
+    for peer in ("polars", "pandas"):
+        if peer not in peers:
+            results[peer] = Measurement(None, None, "skipped")
+        elif installed(peer) is None:
+            results[peer] = Measurement(None, None, f"{peer} not installed (pip install -e '.[bench]')")
+        else:
+            print(f"[{size:,}] {peer} ...", file=sys.stderr)
+            results[peer] = measure(
+                [python, "-m", f"rfm.bench.peer_{peer}", str(data)],
+                workdir / f"{peer}_{size}.log",
+                None,
+                timeout,
+            )
+    return Row(size, customers, build, floor, results["polars"], results["pandas"])
+
+
+def report(rows: list[Row]) -> str:
+    versions = ", ".join(
+        f"{name} {installed(name)}"
+        for name in ("duckdb", "dbt-core", "dbt-duckdb", "polars", "pandas")
+        if installed(name)
+    )
+    return (
+        f"Measured {dt.date.today().isoformat()} on {machine()}; {versions}; "
+        f"Python {platform.python_version()}.\n\n"
+        + table(rows)
+        + "\n\nEach cell: wall time / peak resident memory of that process. The dbt build is the full project"
+        " (seeds, every model, every data and unit test) on a fresh database; the floor computes the same"
+        " quarantine rules, aggregates and tie-fair scores in one DuckDB statement; polars and pandas compute"
+        " the same scores as a user would write them (src/rfm/bench/).\n"
+    )

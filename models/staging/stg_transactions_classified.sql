@@ -2,6 +2,8 @@
     that reads the raw file: stg_transactions and rejected_transactions both select from this table. -#}
 {%- set columns = rfm_transactions_file_columns() -%}
 {%- set as_of_date = rfm_as_of_date() -%}
+{#- Copies are found on the file's own values when they are typed (an integer compares faster than its text). -#}
+{%- set copy_key = 'transaction_id' if columns.transaction_id.is_text else 'original_transaction_id' -%}
 
 with
 
@@ -27,11 +29,11 @@ parsed as (
         ----------  numerics
         {{ rfm_parse('amount', columns.amount.is_text, rfm_amount_type()) }} as amount,
 
-        ----------  original values, kept for the quarantine
-        cast(customer_id as {{ dbt.type_string() }}) as raw_customer_id,
-        cast(transaction_at as {{ dbt.type_string() }}) as raw_transaction_at,
-        cast(amount as {{ dbt.type_string() }}) as raw_amount,
-        cast(transaction_id as {{ dbt.type_string() }}) as raw_transaction_id
+        ----------  original values, as read: cast to text only for rejected rows, at the end
+        customer_id as original_customer_id,
+        transaction_at as original_transaction_at,
+        amount as original_amount,
+        transaction_id as original_transaction_id
 
     from source
 
@@ -55,49 +57,44 @@ checked as (
 
 ),
 
-deduplicated as (
+first_copies as (
 
+    -- Duplicates are rare: the ids that occur more than once among otherwise usable rows, with the row of
+    -- their earliest copy, in one parallel aggregate (a window would sort every row with all its columns).
+    -- Without a transaction_id column every id is null, so nothing is a copy.
     select
-        *,
-        {%- if columns.transaction_id.name is not none %}
-            -- Copies are counted in file order (source_row_number is unique), usable rows apart from rejected ones.
-            row_number() over (
-                partition by transaction_id, row_reject_reason is null
-                order by source_row_number asc
-            ) as copy_number
-        {%- else %}
-            -- No transaction_id column: every row is its own transaction.
-            cast(null as integer) as copy_number
-        {%- endif %}
+        {{ copy_key }} as copy_key,
+        min(source_row_number) as first_source_row_number
     from checked
+    where row_reject_reason is null and transaction_id is not null
+    group by {{ copy_key }}
+    having count(*) > 1
 
 ),
 
 classified as (
 
+    -- Among otherwise usable rows, the earliest copy of a transaction_id (in file order) stays.
     select
-        source_row_number,
-        transaction_id,
-        customer_id,
-        transaction_at,
-        amount,
-        -- Among otherwise usable rows, the earliest copy of a transaction_id stays; a blank id is never a copy.
+        checked.*,
         coalesce(
-            row_reject_reason,
-            case when transaction_id is not null and copy_number > 1 then 'duplicate_transaction_id' end
-        ) as reject_reason,
-        source_file,
-        raw_customer_id,
-        raw_transaction_at,
-        raw_amount,
-        raw_transaction_id
-    from deduplicated
+            checked.row_reject_reason,
+            case
+                when checked.source_row_number > first_copies.first_source_row_number
+                    then 'duplicate_transaction_id'
+            end
+        ) as reject_reason
+    from checked
+    left join first_copies
+        on
+            checked.{{ copy_key }} = first_copies.copy_key
+            and checked.row_reject_reason is null
 
 ),
 
-trimmed as (
+final as (
 
-    -- Original text is only needed for rejected rows; nulls for the rest keep this table small.
+    -- Original text only for rejected rows: computing it for every row costs more than the rest of the parse.
     select
         source_row_number,
         transaction_id,
@@ -106,12 +103,20 @@ trimmed as (
         amount,
         reject_reason,
         source_file,
-        case when reject_reason is not null then raw_customer_id end as raw_customer_id,
-        case when reject_reason is not null then raw_transaction_at end as raw_transaction_at,
-        case when reject_reason is not null then raw_amount end as raw_amount,
-        case when reject_reason is not null then raw_transaction_id end as raw_transaction_id
+        case
+            when reject_reason is not null then cast(original_customer_id as {{ dbt.type_string() }})
+        end as raw_customer_id,
+        case
+            when reject_reason is not null then cast(original_transaction_at as {{ dbt.type_string() }})
+        end as raw_transaction_at,
+        case
+            when reject_reason is not null then cast(original_amount as {{ dbt.type_string() }})
+        end as raw_amount,
+        case
+            when reject_reason is not null then cast(original_transaction_id as {{ dbt.type_string() }})
+        end as raw_transaction_id
     from classified
 
 )
 
-select * from trimmed
+select * from final

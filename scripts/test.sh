@@ -22,6 +22,9 @@ trap 'rm -rf "$scratch"' EXIT
 export RFM_DUCKDB_PATH="$scratch/fixture.duckdb"
 fixture_vars='{transactions_path: fixtures/transactions_messy.csv, as_of_date: "2025-07-01"}'
 
+step "dbt debug (profile, project, connection)"
+dbt debug --quiet
+
 step "dbt build on fixtures/transactions_messy.csv (every model, data test and unit test; deprecations are errors)"
 dbt build --vars "$fixture_vars" --warn-error-options '{"error": ["Deprecations"]}'
 

@@ -80,7 +80,7 @@
     {%- set resolved = {} -%}
     {%- if not rfm_can_introspect() -%}
         {%- for name in contract -%}
-            {%- do resolved.update({name: {'name': name, 'is_text': true, 'is_fractional': false}}) -%}
+            {%- do resolved.update({name: {'name': name, 'is_text': true, 'is_fractional': false, 'is_integer': false}}) -%}
         {%- endfor -%}
         {{ return(resolved) }}
     {%- endif -%}
@@ -99,7 +99,7 @@
                 ~ "); rename it or map it with var transactions_columns."
             ) }}
         {%- else -%}
-            {%- do resolved.update({name: {'name': none, 'is_text': true, 'is_fractional': false}}) -%}
+            {%- do resolved.update({name: {'name': none, 'is_text': true, 'is_fractional': false, 'is_integer': false}}) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(resolved) }}
@@ -121,6 +121,8 @@
             'name': row['column_name'],
             'is_text': column_type == 'VARCHAR',
             'is_fractional': column_type in ('FLOAT', 'DOUBLE', 'REAL') or column_type.startswith('DECIMAL'),
+            'is_integer': column_type in ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
+                                          'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'),
         }}) -%}
     {%- endfor -%}
     {{ return(found) }}

@@ -10,7 +10,7 @@ accepted as (
 
     select
         ----------  ids
-        transaction_id,
+        cast(transaction_id as {{ dbt.type_string() }}) as transaction_id,
         customer_id,
         source_row_number,
 

@@ -2,8 +2,6 @@
     that reads the raw file: stg_transactions and rejected_transactions both select from this table. -#}
 {%- set columns = rfm_transactions_file_columns() -%}
 {%- set as_of_date = rfm_as_of_date() -%}
-{#- Copies are found on the file's own values when they are typed (an integer compares faster than its text). -#}
-{%- set copy_key = 'transaction_id' if columns.transaction_id.is_text else 'original_transaction_id' -%}
 
 with
 
@@ -21,7 +19,13 @@ parsed as (
 
         ----------  ids
         {{ rfm_id_text('customer_id', columns.customer_id.is_fractional) }} as customer_id,
-        {{ rfm_id_text('transaction_id', columns.transaction_id.is_fractional) }} as transaction_id,
+        {%- if columns.transaction_id.is_integer %}
+            -- An integer id stays an integer here (100M unique strings cost more to write than the whole parse);
+            -- stg_transactions shows it as text.
+            transaction_id,
+        {%- else %}
+            {{ rfm_id_text('transaction_id', columns.transaction_id.is_fractional) }} as transaction_id,
+        {%- endif %}
 
         ----------  timestamps
         {{ rfm_parse_timestamp('transaction_at', columns.transaction_at.is_text) }} as transaction_at,
@@ -63,11 +67,11 @@ first_copies as (
     -- their earliest copy, in one parallel aggregate (a window would sort every row with all its columns).
     -- Without a transaction_id column every id is null, so nothing is a copy.
     select
-        {{ copy_key }} as copy_key,
+        transaction_id,
         min(source_row_number) as first_source_row_number
     from checked
     where row_reject_reason is null and transaction_id is not null
-    group by {{ copy_key }}
+    group by transaction_id
     having count(*) > 1
 
 ),
@@ -87,7 +91,7 @@ classified as (
     from checked
     left join first_copies
         on
-            checked.{{ copy_key }} = first_copies.copy_key
+            checked.transaction_id = first_copies.transaction_id
             and checked.row_reject_reason is null
 
 ),

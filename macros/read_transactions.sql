@@ -40,7 +40,7 @@
     {%- set lowered = path | lower -%}
     {%- if lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
         {%- set scan -%}
-            read_parquet({{ rfm_string_literal(path) }}, union_by_name = true, filename = '_rfm_source_file')
+            read_parquet({{ rfm_string_literal(path) }}, union_by_name = true, filename = '_rfm_source_file', file_row_number = true)
         {%- endset -%}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') or lowered.endswith('.tsv') or lowered.endswith('.txt') -%}
         {#- Every CSV column is read as text: leading zeros survive and a bad value quarantines its row
@@ -115,7 +115,7 @@
         ) }}
     {%- endif -%}
     {%- set found = {} -%}
-    {%- for row in run_query('describe select * exclude (_rfm_source_file) from ' ~ scan) -%}
+    {%- for row in run_query('describe select * exclude (_rfm_source_file' ~ (', file_row_number' if 'file_row_number = true' in scan else '') ~ ') from ' ~ scan) -%}
         {%- set column_type = row['column_type'] | upper -%}
         {%- do found.update({row['column_name'] | lower: {
             'name': row['column_name'],
@@ -130,11 +130,25 @@
 
 
 {% macro read_transactions(columns) -%}
+    {{ return(adapter.dispatch('read_transactions', 'rfm')(columns)) }}
+{%- endmacro %}
+
+
+{#- source_row_number is the row's 1-based position in its own file (header excluded). Parquet numbers its rows
+    itself (file_row_number, read in parallel). CSV rows are numbered in read order, which DuckDB keeps
+    (preserve_insertion_order, on by default), then made relative to their file when a glob reads several. -#}
+{% macro default__read_transactions(columns) -%}
+    {%- set path = rfm_transactions_path() | lower -%}
+    {%- set is_parquet = path.endswith('.parquet') or path.endswith('.pq') -%}
+    {%- set is_glob = '*' in path or '?' in path or '[' in path -%}
     select
-        -- Position in the read order (files in name order, rows in file order), 1-based.
-        -- DuckDB keeps the read order of a scan (preserve_insertion_order, on by default), which is what
-        -- "the earliest copy stays" relies on; python_tests check row numbers against the files.
-        row_number() over () as source_row_number,
+        {%- if is_parquet %}
+        file_row_number + 1 as source_row_number,
+        {%- elif is_glob %}
+        read_position - min(read_position) over (partition by _rfm_source_file) + 1 as source_row_number,
+        {%- else %}
+        read_position as source_row_number,
+        {%- endif %}
         _rfm_source_file as source_file,
         {%- for name, column in columns.items() %}
         {% if column.name is none -%}
@@ -144,7 +158,14 @@
         {{ adapter.quote(column.name) }}
         {%- endif %} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from {{ rfm_transactions_scan() }}
+    from (
+        select
+            {%- if not is_parquet %}
+            row_number() over () as read_position,
+            {%- endif %}
+            *
+        from {{ rfm_transactions_scan() }}
+    ) as scanned
 {%- endmacro %}
 
 

@@ -217,9 +217,19 @@ def test_a_glob_of_several_files_reads_them_all(build: Build, tmp_path: Path) ->
     (tmp_path / "part-2.csv").write_text("\n".join([lines[0], *lines[13:]]) + "\n")
     database = build(tmp_path / "part-*.csv", as_of_date=MESSY_AS_OF)
     assert query(database, "select count(*) from marts.customer_rfm") == [(8,)]
-    assert query(database, "select count(distinct source_file) from staging.stg_transactions_classified") == [
-        (2,)
-    ]
+    per_file = query(
+        database,
+        "select min(source_row_number), max(source_row_number), count(*) "
+        "from staging.stg_transactions_classified group by source_file order by source_file",
+    )
+    assert per_file == [(1, 12, 12), (1, 14, 14)]  # rows are numbered within their own file
+    # t01's resend is fixture row 18, row 6 of part-2: the copy in the earlier file stays.
+    rejected = query(
+        database,
+        "select source_file like '%part-2.csv', source_row_number from staging.rejected_transactions "
+        "where reject_reason = 'duplicate_transaction_id' order by 1, 2",
+    )
+    assert rejected == [(True, 6), (True, 8)]
 
 
 def test_without_transaction_id_nothing_is_deduplicated(build: Build, tmp_path: Path) -> None:

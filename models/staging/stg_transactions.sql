@@ -12,6 +12,7 @@ accepted as (
         ----------  ids
         cast(transaction_id as {{ dbt.type_string() }}) as transaction_id,
         customer_id,
+        source_file,
         source_row_number,
 
         ----------  timestamps

@@ -63,12 +63,12 @@ checked as (
 
 first_copies as (
 
-    -- Duplicates are rare: the ids that occur more than once among otherwise usable rows, with the row of
-    -- their earliest copy, in one parallel aggregate (a window would sort every row with all its columns).
-    -- Without a transaction_id column every id is null, so nothing is a copy.
+    -- Duplicates are rare: the ids that occur more than once among otherwise usable rows, with the place of
+    -- their earliest copy (files in name order, then rows), in one parallel aggregate (a window would sort
+    -- every row with all its columns). Without a transaction_id column every id is null: nothing is a copy.
     select
         transaction_id,
-        min(source_row_number) as first_source_row_number
+        min(struct_pack(source_file := source_file, source_row_number := source_row_number)) as first_copy
     from checked
     where row_reject_reason is null and transaction_id is not null
     group by transaction_id
@@ -78,13 +78,15 @@ first_copies as (
 
 classified as (
 
-    -- Among otherwise usable rows, the earliest copy of a transaction_id (in file order) stays.
+    -- Among otherwise usable rows, the earliest copy of a transaction_id stays.
     select
         checked.*,
         coalesce(
             checked.row_reject_reason,
             case
-                when checked.source_row_number > first_copies.first_source_row_number
+                when struct_pack(
+                        source_file := checked.source_file, source_row_number := checked.source_row_number
+                    ) > first_copies.first_copy
                     then 'duplicate_transaction_id'
             end
         ) as reject_reason

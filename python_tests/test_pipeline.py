@@ -362,3 +362,14 @@ def test_ids_stored_as_doubles_and_timestamptz_in_any_machine_zone(
     assert query(database, "select reject_reason from staging.rejected_transactions") == [
         ("missing_customer_id",)
     ]
+
+
+def test_a_build_that_spills_to_disk_completes(
+    build: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Far below what 600k rows need in memory: DuckDB must spill, and every later node must still connect.
+    monkeypatch.setenv("RFM_DUCKDB_MEMORY_LIMIT", "64MB")
+    sample = generate(tmp_path / "sample.parquet", 600_000, 30_000, seed=5).path
+    database = build(sample)
+    # Every customer with a usable row (counted straight from the file) is scored.
+    assert query(database, "select count(*) from marts.customer_rfm") == [(29_959,)]

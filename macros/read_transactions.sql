@@ -148,6 +148,8 @@
         read_position as source_row_number,
         {%- endif %}
         _rfm_source_file as source_file,
+        -- Global position (files in name order, then rows): what "the earliest copy" means, as one integer.
+        read_position,
         {%- for name, column in columns.items() %}
         {% if column.name is none -%}
         -- No such column in the file: every row is its own transaction and nothing is deduplicated.

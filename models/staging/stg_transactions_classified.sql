@@ -16,6 +16,7 @@ parsed as (
     select
         source_row_number,
         source_file,
+        read_position,
 
         ----------  ids
         {{ rfm_id_text('customer_id', columns.customer_id.is_fractional) }} as customer_id,
@@ -68,7 +69,7 @@ first_copies as (
     -- every row with all its columns). Without a transaction_id column every id is null: nothing is a copy.
     select
         transaction_id,
-        min(struct_pack(source_file := source_file, source_row_number := source_row_number)) as first_copy
+        min(read_position) as first_read_position
     from checked
     where row_reject_reason is null and transaction_id is not null
     group by transaction_id
@@ -84,9 +85,7 @@ classified as (
         coalesce(
             checked.row_reject_reason,
             case
-                when struct_pack(
-                        source_file := checked.source_file, source_row_number := checked.source_row_number
-                    ) > first_copies.first_copy
+                when checked.read_position > first_copies.first_read_position
                     then 'duplicate_transaction_id'
             end
         ) as reject_reason

@@ -14,26 +14,22 @@ from conftest import MESSY, MESSY_AS_OF, commit
 from rfm.cli import main
 
 
-def run_diff(repo: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:
-    out = repo / "diff.json"
+def invoke_diff(repo: Path, capsys: pytest.CaptureFixture[str], output_format: str) -> tuple[int, str]:
+    """`rfm diff --base HEAD~1` on the messy fixture; the exit status and the report's text."""
+    out = repo / f"diff.{'json' if output_format == 'json' else 'md'}"
     status = main(
         [
-            "diff",
-            "--base",
-            "HEAD~1",
-            "--transactions",
-            str(MESSY),
-            "--format",
-            "json",
-            "--out",
-            str(out),
-            "--vars",
-            json.dumps({"as_of_date": MESSY_AS_OF}),
-            *extra,
+            "diff", "--base", "HEAD~1", "--transactions", str(MESSY), "--format", output_format,
+            "--out", str(out), "--vars", json.dumps({"as_of_date": MESSY_AS_OF}),
         ]
-    )
+    )  # fmt: skip
     capsys.readouterr()
-    return status, json.loads(out.read_text())
+    return status, out.read_text()
+
+
+def run_diff(repo: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
+    status, text = invoke_diff(repo, capsys, "json")
+    return status, json.loads(text)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -80,22 +76,8 @@ def test_a_scoring_change_shows_the_migration_matrix_in_markdown(
         "classic_11,5,4,4,3,3,5,5,Champions",
     )
     commit(repo, "435 is a champion now")
-    out = repo / "diff.md"
-    status = main(
-        [
-            "diff",
-            "--base",
-            "HEAD~1",
-            "--transactions",
-            str(MESSY),
-            "--out",
-            str(out),
-            "--vars",
-            json.dumps({"as_of_date": MESSY_AS_OF}),
-        ]
-    )
+    status, text = invoke_diff(repo, capsys, "markdown")
     assert status == 0
-    text = out.read_text()
     assert "**1 of 8 customers (12.5%) change segment, carrying 41.5% of revenue.**" in text
     assert "| Loyal Customers | Champions | 1 | 120 |" in text
     assert "- seeds: rfm_segment_map (modified)" in text

@@ -31,16 +31,18 @@
 {%- endmacro %}
 
 
-{% macro rfm_transactions_scan() -%}
-    {{ return(adapter.dispatch('rfm_transactions_scan', 'rfm')(rfm_transactions_path())) }}
+{#- files: the files to read (an incremental run reads only new and changed ones); none reads the whole path. -#}
+{% macro rfm_transactions_scan(files=none) -%}
+    {{ return(adapter.dispatch('rfm_transactions_scan', 'rfm')(rfm_transactions_path(), files)) }}
 {%- endmacro %}
 
 
-{% macro default__rfm_transactions_scan(path) -%}
+{% macro default__rfm_transactions_scan(path, files=none) -%}
     {%- set lowered = path | lower -%}
+    {%- set source = rfm_string_literal(path) if files is none else '[' ~ rfm_string_list(files) ~ ']' -%}
     {%- if lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
         {%- set scan -%}
-            read_parquet({{ rfm_string_literal(path) }}, union_by_name = true, filename = '_rfm_source_file')
+            read_parquet({{ source }}, union_by_name = true, filename = '_rfm_source_file')
         {%- endset -%}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') or lowered.endswith('.tsv') or lowered.endswith('.txt') -%}
         {#- Every CSV column is read as text: leading zeros survive and a bad value quarantines its row
@@ -53,7 +55,7 @@
             {%- set dialect = ", delim = '" ~ ('\t' if lowered.endswith('.tsv') else ',') ~ "', quote = '\"', escape = '\"'" -%}
         {%- endif -%}
         {%- set scan -%}
-            read_csv({{ rfm_string_literal(path) }}, all_varchar = true, header = true{{ dialect }}, union_by_name = true, filename = '_rfm_source_file')
+            read_csv({{ source }}, all_varchar = true, header = true{{ dialect }}, union_by_name = true, filename = '_rfm_source_file')
         {%- endset -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
@@ -107,9 +109,14 @@
 
 
 {#- {lowercased file column: {'name': column, 'is_text': bool}}, failing in one sentence when nothing matches the path. -#}
+{#- How many files match transactions_path (a plain path: 0 or 1). -#}
+{% macro rfm_matching_file_count() -%}
+    {{ return(run_query('select count(*) from glob(' ~ rfm_string_literal(rfm_transactions_path()) ~ ')').columns[0].values()[0]) }}
+{%- endmacro %}
+
+
 {% macro default__rfm_describe_file(path, scan) -%}
-    {%- set matches = run_query('select count(*) from glob(' ~ rfm_string_literal(path) ~ ')').columns[0].values()[0] -%}
-    {%- if matches == 0 -%}
+    {%- if rfm_matching_file_count() == 0 -%}
         {{ exceptions.raise_compiler_error(
             "The transactions file '" ~ path ~ "' does not exist (no file matches that path): run `rfm generate` or pass --vars '{transactions_path: <file>}'."
         ) }}
@@ -129,8 +136,8 @@
 {%- endmacro %}
 
 
-{% macro read_transactions(columns) -%}
-    {{ return(adapter.dispatch('read_transactions', 'rfm')(columns)) }}
+{% macro read_transactions(columns, files=none) -%}
+    {{ return(adapter.dispatch('read_transactions', 'rfm')(columns, files)) }}
 {%- endmacro %}
 
 
@@ -138,11 +145,17 @@
     order, which DuckDB keeps (preserve_insertion_order, on by default), then made relative to their file when a
     glob reads several. (Parquet's own file_row_number reads in parallel, but keeping insertion order then
     costs more memory and time in the write than it saves: 195 s / 18.8 GB against 175 s / 10.6 GB at 100M.) -#}
-{% macro default__read_transactions(columns) -%}
-    {%- set path = rfm_transactions_path() | lower -%}
-    {%- set is_glob = '*' in path or '?' in path or '[' in path -%}
+{% macro default__read_transactions(columns, files=none) -%}
+    {%- set nothing_to_read = files is not none and files | length == 0 -%}
+    {%- if files is not none -%}
+        {%- set several_files = files | length > 1 -%}
+    {%- elif rfm_can_introspect() -%}
+        {%- set several_files = rfm_matching_file_count() > 1 -%}
+    {%- else -%}
+        {%- set several_files = true -%}
+    {%- endif -%}
     select
-        {%- if is_glob %}
+        {%- if several_files %}
         read_position - min(read_position) over (partition by _rfm_source_file) + 1 as source_row_number,
         {%- else %}
         read_position as source_row_number,
@@ -162,7 +175,11 @@
         select
             row_number() over () as read_position,
             *
-        from {{ rfm_transactions_scan() }}
+        from {{ rfm_transactions_scan(none if nothing_to_read else files) }}
+        {%- if nothing_to_read %}
+        -- No new or changed file: the scan's columns and no rows (DuckDB plans this without reading).
+        where false
+        {%- endif %}
     ) as scanned
 {%- endmacro %}
 

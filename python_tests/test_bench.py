@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import query
 from rfm.bench.run import Measurement, measure
 from rfm.cli import main
 
@@ -24,6 +25,18 @@ def test_bench_measures_every_contender_and_writes_the_report(
     for cell in cells[2:6]:  # build, floor, polars, pandas
         assert re.fullmatch(r"[\d,.]+ s / [\d,]+ MB", cell), cell
     assert re.fullmatch(r"\d+\.\d\dx", cells[6]) and re.fullmatch(r"\d+\.\d\dx", cells[7])
+    assert re.fullmatch(r"[\d,.]+ s / [\d,]+ MB", cells[8]), cells[8]  # the incremental build ran
+    assert re.fullmatch(r"\d+\.\d\dx", cells[9])
+    # The incremental build read only the new file.
+    loads = query(
+        tmp_path / "work" / "build_3000.duckdb",
+        "select source_file, load_action from staging.stg_transaction_file_loads "
+        "order by loaded_at, source_file",
+    )
+    assert [(Path(name).name, action) for name, action in loads] == [
+        ("part-0000.parquet", "load"),
+        ("part-0001.parquet", "load"),
+    ]
     assert "2 cores" in text or "cores" in text
     for peer in ("polars", "pandas"):
         assert (tmp_path / "work" / f"{peer}_3000.log").read_text().strip() == "150"  # every customer scored

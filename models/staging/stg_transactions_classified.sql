@@ -1,13 +1,20 @@
 {#- Every raw row exactly once, parsed, with the reason it cannot be used (null when it can). The only model
-    that reads the raw file: stg_transactions and rejected_transactions both select from this table. -#}
+    that reads the raw file: stg_transactions and rejected_transactions both select from this table.
+    Incremental by file (macros/rfm_incremental.sql): a run reads only new and changed files; the pre-hook has
+    already removed the rows of changed and removed ones. -#}
 {%- set columns = rfm_transactions_file_columns() -%}
 {%- set as_of_date = rfm_as_of_date() -%}
+{%- set files = none -%}
+{%- if is_incremental() -%}
+    {%- set files = rfm_file_plan(rfm_file_loads_relation())
+        | rejectattr('load_action', 'equalto', 'remove') | map(attribute='source_file') | list -%}
+{%- endif -%}
 
 with
 
 source as (
 
-    {{ read_transactions(columns) | indent(4) }}
+    {{ read_transactions(columns, files) | indent(4) }}
 
 ),
 
@@ -77,6 +84,24 @@ first_copies as (
 
 ),
 
+already_staged as (
+
+    {%- if files is not none %}
+        -- Rows kept from earlier runs all come from files before the first changed one: their copies came
+        -- first. The arriving rows are the join's small side, so the staged table is only probed.
+        select distinct staged.transaction_id
+        from {{ this }} as staged
+        inner join checked as arriving
+            on staged.transaction_id = arriving.transaction_id
+        where staged.reject_reason is null and arriving.row_reject_reason is null
+    {%- else %}
+        -- A full build: nothing was staged before.
+        select first_copies.transaction_id from first_copies
+        where false
+    {%- endif %}
+
+),
+
 classified as (
 
     -- Among otherwise usable rows, the earliest copy of a transaction_id stays.
@@ -85,6 +110,7 @@ classified as (
         coalesce(
             checked.row_reject_reason,
             case
+                when already_staged.transaction_id is not null then 'duplicate_transaction_id'
                 when checked.read_position > first_copies.first_read_position
                     then 'duplicate_transaction_id'
             end
@@ -93,6 +119,10 @@ classified as (
     left join first_copies
         on
             checked.transaction_id = first_copies.transaction_id
+            and checked.row_reject_reason is null
+    left join already_staged
+        on
+            checked.transaction_id = already_staged.transaction_id
             and checked.row_reject_reason is null
 
 ),

@@ -1,0 +1,237 @@
+{#-
+    Daily incremental runs. Staging is keyed on files: stg_transaction_file_loads logs, per run, each file that
+    was loaded, reloaded or removed (with its size and modification time), and the next run compares that log
+    with the files that match transactions_path now. Only the difference is read; customer totals are then
+    updated for the customers with new rows, and everyone is rescored (scores are relative).
+
+    Why reload everything from the first changed file on: "the earliest copy of a transaction_id stays" means
+    earliest in file-name order, so a changed file can change which copy is first in any later file. Daily
+    files named by date only ever add a last file, which is the cheap case.
+-#}
+
+{#- What staging's output depends on besides the files: a change reloads every file. -#}
+{% macro rfm_staging_signature() -%}
+    {{ return(local_md5(tojson({
+        'transactions_columns': var('transactions_columns') or {},
+        'as_of_date': rfm_as_of_date(),
+        'staging_version': 1,
+    }))) }}
+{%- endmacro %}
+
+
+{#- The log of file loads, found by name (it runs after staging, so staging cannot ref() it); none before the
+    first run or when staging itself is being rebuilt. -#}
+{% macro rfm_file_loads_relation() -%}
+    {%- if not rfm_can_introspect() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier='stg_transaction_file_loads')) }}
+{%- endmacro %}
+
+
+{#- One row per file that matches transactions_path now or was staged before, with load_action: 'load' (new),
+    'reload' (changed, changed signature, or after the first changed file) or 'remove' (gone); null when the
+    staged rows are still right. previous: the load log to compare with, or none (everything is new). -#}
+{% macro rfm_file_plan_sql(previous) -%}
+    {%- set signature = rfm_staging_signature() -%}
+    with
+
+    listed as (
+
+        -- File metadata only: read_blob does not read the content unless it is selected.
+        select
+            filename as source_file,
+            size as file_size_bytes,
+            cast(last_modified as timestamp) as file_modified_at
+        from read_blob({{ rfm_string_literal(rfm_transactions_path()) }})
+
+    ),
+
+    {%- if previous is not none %}
+
+    latest_loads as (
+
+        select
+            source_file,
+            file_size_bytes,
+            file_modified_at,
+            load_action,
+            load_signature,
+            row_number() over (partition by source_file order by loaded_at desc, invocation_id desc) as load_rank
+        from {{ previous }}
+
+    ),
+
+    staged as (
+
+        select * from latest_loads
+        where load_rank = 1 and load_action != 'remove'
+
+    ),
+
+    {%- else %}
+
+    staged as (
+
+        select
+            cast(null as {{ dbt.type_string() }}) as source_file,
+            cast(null as bigint) as file_size_bytes,
+            cast(null as timestamp) as file_modified_at,
+            cast(null as {{ dbt.type_string() }}) as load_signature
+        where false
+
+    ),
+
+    {%- endif %}
+
+    compared as (
+
+        select
+            coalesce(listed.source_file, staged.source_file) as source_file,
+            listed.file_size_bytes,
+            listed.file_modified_at,
+            case
+                when staged.source_file is null then 'load'
+                when listed.source_file is null then 'remove'
+                when
+                    listed.file_size_bytes != staged.file_size_bytes
+                    or listed.file_modified_at != staged.file_modified_at
+                    or staged.load_signature != '{{ signature }}'
+                    then 'reload'
+            end as file_change
+        from listed
+        full outer join staged on listed.source_file = staged.source_file
+
+    ),
+
+    first_change as (
+
+        select min(source_file) as source_file
+        from compared
+        where file_change is not null
+
+    ),
+
+    planned as (
+
+        select
+            compared.source_file,
+            compared.file_size_bytes,
+            compared.file_modified_at,
+            case
+                when compared.file_change is not null then compared.file_change
+                when compared.source_file >= first_change.source_file then 'reload'
+            end as load_action,
+            '{{ signature }}' as load_signature
+        from compared
+        cross join first_change
+
+    )
+
+    select * from planned
+{%- endmacro %}
+
+
+{#- The plan as a list of {source_file, load_action} for the files to act on, in file-name order. -#}
+{% macro rfm_file_plan(previous) -%}
+    {%- set actions = [] -%}
+    {%- if not rfm_can_introspect() -%}
+        {{ return(actions) }}
+    {%- endif -%}
+    {%- set plan_sql -%}
+        select source_file, load_action from ({{ rfm_file_plan_sql(previous) }}) as plan
+        where load_action is not null
+        order by source_file
+    {%- endset -%}
+    {%- for row in run_query(plan_sql) -%}
+        {%- do actions.append({'source_file': row['source_file'], 'load_action': row['load_action']}) -%}
+    {%- endfor -%}
+    {{ return(actions) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of stg_transactions_classified on an incremental run: the rows of every file about to be
+    (re)loaded or removed go first, so the insert that follows never duplicates a row. -#}
+{% macro rfm_unstage_changed_files() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where source_file in (
+            select source_file from ({{ rfm_file_plan_sql(rfm_file_loads_relation()) }}) as plan
+            where load_action is not null
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- How int_transactions_summed_to_customers catches up with staging on an incremental run:
+    'none' (nothing new), 'customers' (new files only: add their rows' totals to the customers they touch) or
+    'all' (a file was reloaded or removed, a lookback window is set, or the totals no longer account for every
+    staged row: recompute every customer from staging, without reading the raw files).
+    Returns {mode, files}. -#}
+{% macro rfm_customer_totals_plan() -%}
+    {%- set plan = {'mode': 'all', 'files': []} -%}
+    {%- if not rfm_can_introspect() or not is_incremental() or rfm_lookback_days() is not none -%}
+        {{ return(plan) }}
+    {%- endif -%}
+    {%- set loads = ref('stg_transaction_file_loads') -%}
+
+    {%- set consumed_sql -%}
+        select
+            cast(max(loaded_through) as {{ dbt.type_string() }}) as loaded_through,
+            coalesce(sum(frequency + refunds), 0) as transactions
+        from {{ this }}
+    {%- endset -%}
+    {%- set consumed = run_query(consumed_sql)[0] -%}
+    {%- set pending_sql -%}
+        select source_file, load_action
+        from {{ loads }}
+        {%- if consumed['loaded_through'] is not none %}
+        where loaded_at > cast('{{ consumed['loaded_through'] }}' as timestamp)
+        {%- endif %}
+        order by source_file
+    {%- endset -%}
+    {%- set pending = run_query(pending_sql) -%}
+    {%- set files = [] -%}
+    {%- for row in pending -%}
+        {%- if row['load_action'] != 'load' -%}
+            {{ return(plan) }}
+        {%- endif -%}
+        {%- do files.append(row['source_file']) -%}
+    {%- endfor -%}
+
+    {#- The guard: consumed + arriving rows must be exactly what staging holds; anything else (a log rebuilt
+        on its own, a failed run in between) falls back to the full recompute. -#}
+    {%- set counts_sql -%}
+        select
+            count(*) as staged,
+            count(case when source_file in ({{ rfm_string_list(files) }}) then 1 end) as arriving
+        from {{ ref('stg_transactions') }}
+    {%- endset -%}
+    {%- set counts = run_query(counts_sql)[0] -%}
+    {%- if consumed['transactions'] + counts['arriving'] != counts['staged'] -%}
+        {{ return(plan) }}
+    {%- endif -%}
+    {%- do plan.update({'mode': 'customers' if files else 'none', 'files': files}) -%}
+    {{ return(plan) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of int_transactions_summed_to_customers: a full recompute starts from an empty table (customers
+    whose every row went away must go too); the other modes replace rows by customer_id. -#}
+{% macro rfm_reset_customer_totals() -%}
+    {%- if is_incremental() and rfm_customer_totals_plan().mode == 'all' -%}
+        delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A SQL list of string literals; a list that matches nothing when empty. -#}
+{% macro rfm_string_list(values) -%}
+    {%- if values | length == 0 -%}
+        null
+    {%- else -%}
+        {%- for value in values -%}
+            {{ rfm_string_literal(value) }}{{ ', ' if not loop.last }}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}

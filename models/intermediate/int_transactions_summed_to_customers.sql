@@ -1,0 +1,131 @@
+{#- Each customer's totals over the scoring window (all history unless lookback_days is set): the additive part
+    of RFM, independent of the as-of date, so that a daily run only adds the new rows of the customers they
+    touch (incremental, keyed on customer_id; macros/rfm_incremental.sql says when it recomputes everyone). -#}
+{%- set plan = rfm_customer_totals_plan() -%}
+
+with
+
+transactions as (
+
+    select * from {{ ref('stg_transactions') }}
+    {%- if plan.mode == 'customers' %}
+    where source_file in ({{ rfm_string_list(plan.files) }})
+    {%- elif plan.mode == 'none' %}
+    where false
+    {%- endif %}
+
+),
+
+scoring_window as (
+
+    select * from {{ ref('int_scoring_window') }}
+
+),
+
+file_loads as (
+
+    select * from {{ ref('stg_transaction_file_loads') }}
+
+),
+
+windowed as (
+
+    -- stg_transactions already holds only rows before as_of_date (later ones are quarantined, and the
+    -- default as_of_date follows the latest row); the lookback only trims the start.
+    select
+        transactions.customer_id,
+        transactions.transaction_at,
+        transactions.amount,
+        transactions.is_refund
+    from transactions
+    cross join scoring_window
+    where
+        scoring_window.window_start_date is null
+        or transactions.transaction_date >= scoring_window.window_start_date
+
+),
+
+summed as (
+
+    select
+        customer_id,
+        min(case when not is_refund then transaction_at end) as first_purchase_at,
+        max(case when not is_refund then transaction_at end) as last_purchase_at,
+        count(case when not is_refund then 1 end) as frequency,
+        count(case when is_refund then 1 end) as refunds,
+        sum(amount) as monetary,
+        sum(case when not is_refund then amount else 0 end) as purchase_amount
+    from windowed
+    group by customer_id
+
+),
+
+previous_totals as (
+
+    {%- if plan.mode == 'customers' %}
+        -- Totals add up: what the customers with new rows had before, plus those rows (new files only add
+        -- rows; anything else is a full computation).
+        select
+            customer_id,
+            first_purchase_at,
+            last_purchase_at,
+            frequency,
+            refunds,
+            monetary,
+            purchase_amount
+        from {{ this }}
+        where customer_id in (select summed.customer_id from summed)
+    {%- else %}
+        select * from summed
+        where false
+    {%- endif %}
+
+),
+
+combined as (
+
+    select * from previous_totals
+    union all
+    select * from summed
+
+),
+
+merged as (
+
+    select
+        customer_id,
+        min(first_purchase_at) as first_purchase_at,
+        max(last_purchase_at) as last_purchase_at,
+        sum(frequency) as frequency,
+        sum(refunds) as refunds,
+        sum(monetary) as monetary,
+        sum(purchase_amount) as purchase_amount
+    from combined
+    group by customer_id
+
+),
+
+loaded as (
+
+    select max(loaded_at) as loaded_through
+    from file_loads
+
+),
+
+final as (
+
+    select
+        merged.customer_id,
+        merged.first_purchase_at,
+        merged.last_purchase_at,
+        cast(merged.frequency as bigint) as frequency,
+        cast(merged.refunds as bigint) as refunds,
+        cast(merged.monetary as {{ rfm_money_type() }}) as monetary,
+        cast(merged.purchase_amount as {{ rfm_money_type() }}) as purchase_amount,
+        loaded.loaded_through
+    from merged
+    cross join loaded
+
+)
+
+select * from final

@@ -1,0 +1,173 @@
+"""Daily incremental runs: after each change to the input folder, the incrementally updated database equals a
+full build of the same files, row for row, in every model (models/docs.md, "incremental_runs")."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import build_project, query
+from rfm.generate import generate
+
+#: Every model whose rows must match; the load log and the totals' loaded_through differ by design.
+COMPARED = {
+    "staging.stg_transactions_classified": "*",
+    "staging.rejected_transactions": "*",
+    "intermediate.int_scoring_window": "*",
+    "intermediate.int_transactions_summed_to_customers": "* exclude (loaded_through)",
+    "intermediate.int_transactions_aggregated_to_customers": "*",
+    "intermediate.int_customers_scored": "*",
+    "marts.customer_rfm": "*",
+    "marts.rfm_segment_summary": "*",
+    "marts.rfm_cell_summary": "*",
+    "marts.rfm_score_thresholds": "*",
+}
+
+
+def mismatches(incremental: Path, full: Path) -> dict[str, int]:
+    """Rows in one database and not the other (either way), per model; empty when they are equal."""
+    found: dict[str, int] = {}
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{incremental}' as incremental (read_only)")
+        connection.execute(f"attach '{full}' as full_refresh (read_only)")
+        for name, columns in COMPARED.items():
+            left = f"select {columns} from incremental.{name}"
+            right = f"select {columns} from full_refresh.{name}"
+            count = connection.execute(
+                f"select count(*) from (({left} except all {right}) union all ({right} except all {left}))"
+            ).fetchall()[0][0]
+            if count:
+                found[name] = count
+    return found
+
+
+def assert_equals_full_build(
+    incremental: Path, folder: Path, pattern: str, tmp_path: Path, step: str
+) -> None:
+    full = build_project(tmp_path / f"full_{step}.duckdb", folder / pattern)
+    assert mismatches(incremental, full) == {}, step
+
+
+def load_log(database: Path) -> list[tuple[str, str, int]]:
+    """(file name, action, run number) per logged load, run numbers counted from 1."""
+    rows = query(
+        database,
+        "select source_file, load_action, dense_rank() over (order by loaded_at) "
+        "from staging.stg_transaction_file_loads order by loaded_at, source_file",
+    )
+    return [(Path(name).name, action, run) for name, action, run in rows]
+
+
+def loaded_through_values(database: Path) -> int:
+    return query(
+        database,
+        "select count(distinct loaded_through) from intermediate.int_transactions_summed_to_customers",
+    )[0][0]
+
+
+@pytest.fixture(scope="module")
+def sample_lines(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """A generated log with every kind of bad row and cross-file duplicates, as CSV lines (header first)."""
+    path = tmp_path_factory.mktemp("sample") / "transactions.csv"
+    generate(path, transactions=6_000, customers=400, seed=7)
+    return path.read_text().splitlines(keepends=True)
+
+
+def write_csv(path: Path, header: str, lines: list[str]) -> None:
+    path.write_text(header + "".join(lines))
+
+
+def test_incremental_csv_runs_equal_full_builds(sample_lines: list[str], tmp_path: Path) -> None:
+    header, rows = sample_lines[0], sample_lines[1:]
+    folder = tmp_path / "transactions"
+    folder.mkdir()
+    database = tmp_path / "incremental.duckdb"
+    pattern = "*.csv"
+
+    write_csv(folder / "day_1.csv", header, rows[:3_000])
+    build_project(database, folder / pattern)
+
+    # A new daily file: only it is read, and only the customers it touches get new totals.
+    write_csv(folder / "day_2.csv", header, rows[3_000:4_500])
+    build_project(database, folder / pattern)
+    assert load_log(database) == [("day_1.csv", "load", 1), ("day_2.csv", "load", 2)]
+    assert loaded_through_values(database) == 2  # customers not in day_2 keep their first totals
+    assert_equals_full_build(database, folder, pattern, tmp_path, "new_file")
+
+    # Rows appended to the last file: it is reloaded, and totals are recomputed from staging.
+    with (folder / "day_2.csv").open("a") as handle:
+        handle.write("".join(rows[4_500:]))
+    build_project(database, folder / pattern)
+    assert load_log(database)[-1] == ("day_2.csv", "reload", 3)
+    assert_equals_full_build(database, folder, pattern, tmp_path, "appended")
+
+    # The first file removed: its rows go, and the later file is reread (its copies may now be the first).
+    (folder / "day_1.csv").unlink()
+    build_project(database, folder / pattern)
+    assert load_log(database)[-2:] == [("day_1.csv", "remove", 4), ("day_2.csv", "reload", 4)]
+    assert_equals_full_build(database, folder, pattern, tmp_path, "removed")
+
+    # Nothing changed: nothing is read or logged, and the result stands.
+    build_project(database, folder / pattern)
+    assert len(load_log(database)) == 5
+    assert_equals_full_build(database, folder, pattern, tmp_path, "unchanged")
+
+
+def test_incremental_parquet_run_equals_full_build(tmp_path: Path) -> None:
+    source = tmp_path / "transactions.parquet"
+    generate(source, transactions=6_000, customers=400, seed=11)
+    table = pq.read_table(source)
+    folder = tmp_path / "transactions"
+    folder.mkdir()
+    database = tmp_path / "incremental.duckdb"
+
+    pq.write_table(table.slice(0, 4_000), folder / "part-0001.parquet")
+    build_project(database, folder / "*.parquet")
+    pq.write_table(table.slice(4_000), folder / "part-0002.parquet")
+    build_project(database, folder / "*.parquet")
+
+    assert load_log(database) == [("part-0001.parquet", "load", 1), ("part-0002.parquet", "load", 2)]
+    # Duplicates of day-one transactions in the new file are caught against the staged table.
+    duplicates = query(
+        database,
+        "select count(*) from staging.rejected_transactions "
+        "where reject_reason = 'duplicate_transaction_id' and source_file like '%part-0002%'",
+    )[0][0]
+    assert duplicates > 0
+    assert_equals_full_build(database, folder, "*.parquet", tmp_path, "parquet")
+
+
+def test_changing_a_staging_var_rereads_every_file(sample_lines: list[str], tmp_path: Path) -> None:
+    header, rows = sample_lines[0], sample_lines[1:]
+    folder = tmp_path / "transactions"
+    folder.mkdir()
+    write_csv(folder / "day_1.csv", header, rows[:2_000])
+    write_csv(folder / "day_2.csv", header, rows[2_000:4_000])
+    database = tmp_path / "incremental.duckdb"
+    build_project(database, folder / "*.csv")
+
+    build_project(database, folder / "*.csv", as_of_date="2025-07-01")
+    assert load_log(database)[-2:] == [("day_1.csv", "reload", 2), ("day_2.csv", "reload", 2)]
+    full = build_project(tmp_path / "full.duckdb", folder / "*.csv", as_of_date="2025-07-01")
+    assert mismatches(database, full) == {}
+
+
+def test_mismatches_sees_a_changed_row(sample_lines: list[str], tmp_path: Path) -> None:
+    """The comparison itself can fail: one changed amount is one mismatch each way."""
+    header, rows = sample_lines[0], sample_lines[1:]
+    folder = tmp_path / "transactions"
+    folder.mkdir()
+    write_csv(folder / "day_1.csv", header, rows[:500])
+    first = build_project(tmp_path / "first.duckdb", folder / "*.csv")
+    second = tmp_path / "second.duckdb"
+    shutil.copy(first, second)
+    with duckdb.connect(str(second)) as connection:
+        connection.execute(
+            "update marts.customer_rfm set monetary = monetary + 1 "
+            "where customer_id = (select min(customer_id) from marts.customer_rfm)"
+        )
+    assert mismatches(second, first) == {"marts.customer_rfm": 2}

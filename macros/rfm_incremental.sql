@@ -31,8 +31,10 @@
 
 {#- One row per file that matches transactions_path now or was staged before, with load_action: 'load' (new),
     'reload' (changed, changed signature, or after the first changed file) or 'remove' (gone); null when the
-    staged rows are still right. previous: the load log to compare with, or none (everything is new). -#}
-{% macro rfm_file_plan_sql(previous) -%}
+    staged rows are still right. previous: the load log to compare with, or none (everything is new).
+    staged_relation: the staging table, when its own files count too: a file it holds that the log does not
+    know (a log rebuilt on its own) is reread, or dropped when it no longer exists. -#}
+{% macro rfm_file_plan_sql(previous, staged_relation=none) -%}
     {%- set signature = rfm_staging_signature() -%}
     with
 
@@ -62,12 +64,48 @@
 
     ),
 
-    staged as (
+    known as (
 
-        select * from latest_loads
+        select
+            source_file,
+            file_size_bytes,
+            file_modified_at,
+            load_signature
+        from latest_loads
         where load_rank = 1 and load_action != 'remove'
 
     ),
+
+    {%- if staged_relation is not none %}
+
+    staged_files as (
+
+        select distinct source_file from {{ staged_relation }}
+
+    ),
+
+    staged as (
+
+        -- An unknown file has no signature, so it counts as changed.
+        select
+            coalesce(known.source_file, staged_files.source_file) as source_file,
+            known.file_size_bytes,
+            known.file_modified_at,
+            coalesce(known.load_signature, 'unknown') as load_signature
+        from known
+        full outer join staged_files on known.source_file = staged_files.source_file
+
+    ),
+
+    {%- else %}
+
+    staged as (
+
+        select * from known
+
+    ),
+
+    {%- endif %}
 
     {%- else %}
 
@@ -133,13 +171,13 @@
 
 
 {#- The plan as a list of {source_file, load_action} for the files to act on, in file-name order. -#}
-{% macro rfm_file_plan(previous) -%}
+{% macro rfm_file_plan(previous, staged_relation=none) -%}
     {%- set actions = [] -%}
     {%- if not rfm_can_introspect() -%}
         {{ return(actions) }}
     {%- endif -%}
     {%- set plan_sql -%}
-        select source_file, load_action from ({{ rfm_file_plan_sql(previous) }}) as plan
+        select source_file, load_action from ({{ rfm_file_plan_sql(previous, staged_relation) }}) as plan
         where load_action is not null
         order by source_file
     {%- endset -%}
@@ -154,11 +192,17 @@
     (re)loaded or removed go first, so the insert that follows never duplicates a row. -#}
 {% macro rfm_unstage_changed_files() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }}
-        where source_file in (
-            select source_file from ({{ rfm_file_plan_sql(rfm_file_loads_relation()) }}) as plan
-            where load_action is not null
-        )
+        {%- set loads = rfm_file_loads_relation() -%}
+        {%- if loads is none %}
+            -- No load log (a database from before it existed): nothing staged can be trusted, all is reread.
+            delete from {{ this }}
+        {%- else %}
+            delete from {{ this }}
+            where source_file in (
+                select source_file from ({{ rfm_file_plan_sql(loads, this) }}) as plan
+                where load_action is not null
+            )
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

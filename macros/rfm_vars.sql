@@ -7,15 +7,40 @@
 {%- endmacro %}
 
 {% macro rfm_as_of_date() -%}
-    {%- set value = var('as_of_date') -%}
+    {{ return(rfm_date_var('as_of_date')) }}
+{%- endmacro %}
+
+
+{#- A var holding 'YYYY-MM-DD' or null, as text; anything else fails in one sentence. -#}
+{% macro rfm_date_var(name) -%}
+    {%- set value = var(name) -%}
     {%- if value is none or (value | string | trim) == '' -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set text = value | string | trim -%}
     {%- if not rfm_is_iso_date(text) -%}
-        {{ exceptions.raise_compiler_error("var as_of_date must be a real date written YYYY-MM-DD, got '" ~ text ~ "'.") }}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a real date written YYYY-MM-DD, got '" ~ text ~ "'.") }}
     {%- endif -%}
     {{ return(text) }}
+{%- endmacro %}
+
+
+{#- First as-of date of the backfilled history, or none (no backfill: each run adds its own as-of date). -#}
+{% macro rfm_history_start_date() -%}
+    {{ return(rfm_date_var('history_start_date')) }}
+{%- endmacro %}
+
+
+{#- Step between history as-of dates, as (date part, count): week, month or quarter. -#}
+{% macro rfm_history_interval() -%}
+    {%- set steps = {'week': ('week', 1), 'month': ('month', 1), 'quarter': ('month', 3)} -%}
+    {%- set value = var('history_interval') | string | trim | lower -%}
+    {%- if value not in steps -%}
+        {{ exceptions.raise_compiler_error(
+            "var history_interval must be week, month or quarter, got '" ~ var('history_interval') ~ "'."
+        ) }}
+    {%- endif -%}
+    {{ return(steps[value]) }}
 {%- endmacro %}
 
 

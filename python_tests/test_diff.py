@@ -110,6 +110,8 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
     dependants = [
         repo / "tests" / "assert_customer_totals_reconcile_with_staging.sql",
         repo / "tests" / "assert_summaries_reconcile_with_customers.sql",
+        repo / "tests" / "assert_history_current_date_equals_customer_rfm.sql",
+        repo / "tests" / "assert_segment_migration_reconciles_with_history.sql",
         *(repo / "analyses").iterdir(),
     ]
     keep |= {p: p.read_text() for p in dependants}
@@ -123,9 +125,12 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
     assert status == 0
     assert report["new_marts"] == [
         "customer_rfm",
+        "customer_rfm_history",
         "rfm_cell_summary",
         "rfm_score_thresholds",
         "rfm_segment_summary",
+        "segment_migration",
+        "segment_trends",
     ]
     assert report["moved"] == report["customers"] == 8
     assert {row["from"] for row in report["matrix"]} == {"(new)"}

@@ -19,19 +19,10 @@ measured as (
         totals.customer_id,
         totals.first_purchase_at,
         totals.last_purchase_at,
-        cast(
-            {{ dbt.datediff('cast(totals.last_purchase_at as date)', 'scoring_window.as_of_date', 'day') }}
-            as integer
-        ) as recency_days,
         totals.frequency,
         totals.refunds,
         totals.monetary,
-        -- Gross: what an average purchase was worth before refunds; null for a refunds-only customer.
-        {{ rfm_money_divide('totals.purchase_amount', 'totals.frequency') }} as avg_order_value,
-        cast(
-            {{ dbt.datediff('cast(totals.first_purchase_at as date)', 'scoring_window.as_of_date', 'day') }}
-            as integer
-        ) as tenure_days,
+        {{ rfm_customer_measures('totals', 'scoring_window.as_of_date') }},
         scoring_window.as_of_date
     from totals
     cross join scoring_window

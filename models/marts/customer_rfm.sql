@@ -8,21 +8,7 @@ customers_scored as (
 
 ),
 
-segment_cells as (
-
-    select * from {{ ref('int_segment_map_expanded_to_cells') }}
-    where
-        segment_scheme = '{{ segment_scheme }}'
-        and rfm_bins = {{ rfm_bins() }}
-
-),
-
-segment_definitions as (
-
-    select * from {{ ref('rfm_segment_definitions') }}
-    where segment_scheme = '{{ segment_scheme }}'
-
-),
+{{ rfm_segment_lookup_ctes(segment_scheme) }},
 
 segmented as (
 

@@ -6,7 +6,7 @@
 {%- set as_of_date = rfm_as_of_date() -%}
 {%- set files = none -%}
 {%- if is_incremental() -%}
-    {%- set files = rfm_file_plan(rfm_file_loads_relation())
+    {%- set files = rfm_file_plan(rfm_file_loads_relation(), this)
         | rejectattr('load_action', 'equalto', 'remove') | map(attribute='source_file') | list -%}
 {%- endif -%}
 

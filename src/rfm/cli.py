@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="exclusive as-of date (default: the day after the sample's end, or for your own "
         "file the day after its latest valid transaction)",
     )
+    run.add_argument(
+        "--history-start",
+        type=parse_date,
+        help="backfill the segment history from this date (default: one year before the sample's as-of "
+        "date; for your own file, no backfill)",
+    )
     run.add_argument("--vars", type=parse_vars, default={}, help="more dbt vars as a JSON object")
 
     commands.add_parser("summary", help="print the segment summary of the last build")
@@ -141,9 +147,15 @@ def resolve_input(args: argparse.Namespace, project: Path) -> tuple[dict[str, An
     elif "transactions_path" not in variables and not os.environ.get("RFM_TRANSACTIONS_PATH"):
         variables["transactions_path"] = str(ensure_sample(project))
         # The sample has late rows dated after its end: an as-of date right after it quarantines them.
-        variables.setdefault("as_of_date", (generator.default_end_date() + dt.timedelta(days=1)).isoformat())
+        sample_as_of = generator.default_end_date() + dt.timedelta(days=1)
+        variables.setdefault("as_of_date", sample_as_of.isoformat())
+        # A year of monthly history, so the summary can show last month's movement between segments.
+        year_before = sample_as_of.replace(year=sample_as_of.year - 1)
+        variables.setdefault("history_start_date", year_before.isoformat())
     if args.as_of_date is not None:
         variables["as_of_date"] = args.as_of_date.isoformat()
+    if getattr(args, "history_start", None) is not None:
+        variables["history_start_date"] = args.history_start.isoformat()
     return variables, None
 
 

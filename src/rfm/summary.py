@@ -22,6 +22,61 @@ order by segment_priority
 """
 
 
+MOVEMENT_SQL = """
+with
+
+latest as (
+    select max(to_as_of_date) as to_as_of_date from marts.segment_migration
+),
+
+moves as (
+    select segment_migration.*
+    from marts.segment_migration
+    inner join latest on segment_migration.to_as_of_date = latest.to_as_of_date
+),
+
+segments as (
+    select segment, segment_priority from marts.rfm_segment_summary
+)
+
+select
+    segments.segment,
+    coalesce(sum(moves.customers) filter (where moves.from_segment = segments.segment), 0) as "before",
+    coalesce(sum(moves.customers) filter (
+        where moves.from_segment = segments.segment and moves.to_segment = segments.segment
+    ), 0) as "stayed",
+    coalesce(sum(moves.customers) filter (
+        where moves.to_segment = segments.segment and moves.from_segment not in (segments.segment, '(new)')
+    ), 0) as "moved in",
+    coalesce(sum(moves.customers) filter (
+        where moves.to_segment = segments.segment and moves.from_segment = '(new)'
+    ), 0) as "new",
+    coalesce(sum(moves.customers) filter (
+        where moves.from_segment = segments.segment and moves.to_segment not in (segments.segment, '(gone)')
+    ), 0) as "moved out",
+    coalesce(sum(moves.customers) filter (
+        where moves.from_segment = segments.segment and moves.to_segment = '(gone)'
+    ), 0) as "gone",
+    coalesce(sum(moves.customers) filter (where moves.to_segment = segments.segment), 0) as "now"
+from segments
+cross join moves
+group by segments.segment, segments.segment_priority
+order by segments.segment_priority
+"""
+
+
+def read_movement(database: Path) -> tuple[str | None, list[str], list[tuple[object, ...]]]:
+    """Last period's movement per segment: (from date, columns, rows); no date with one as-of date only."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        from_date = connection.execute("select max(from_as_of_date) from marts.segment_migration").fetchall()[
+            0
+        ][0]
+        if from_date is None:
+            return None, [], []
+        cursor = connection.execute(MOVEMENT_SQL)
+        return str(from_date), [column[0] for column in cursor.description], cursor.fetchall()
+
+
 def read_summary(database: Path) -> tuple[list[str], list[tuple[object, ...]]]:
     with duckdb.connect(str(database), read_only=True) as connection:
         cursor = connection.execute(SUMMARY_SQL)
@@ -79,4 +134,15 @@ def render_summary(database: Path) -> str:
         f"RFM segments as of {facts['as_of_date']} (exclusive): {facts['customers']:,} customers from "
         f"{facts['staged']:,} transactions; rejected: {reasons}."
     )
-    return f"{header}\n\n{format_table(columns, rows)}"
+    from_date, movement_columns, movement = read_movement(database)
+    if from_date is None:
+        moved = (
+            "No earlier as-of date in customer_rfm_history yet: backfill with var history_start_date, or run "
+            "on a schedule, to see how customers move between segments."
+        )
+    else:
+        moved = (
+            f"Movement since {from_date} (segment_migration; new = first seen, gone = out of the lookback "
+            f"window):\n\n{format_table(movement_columns, movement)}"
+        )
+    return f"{header}\n\n{format_table(columns, rows)}\n\n{moved}"

@@ -130,16 +130,60 @@ copy (
 """
 
 
-def daily_folder(data: Path, workdir: Path, size: int) -> Path:
-    """A folder holding the history as its only file (a hard link, no copy); the increment is added later."""
+#: Sizes above this are made of parts of this many rows (a partitioned log), so that a billion rows does not
+#: need a billion rows' generation: part k is the base file with new transaction ids and customer ids.
+PART_ROWS = 100_000_000
+
+PART_SQL = """
+copy (
+    select
+        transaction_id + {part} * 10_000_000_000 as transaction_id,
+        customer_id || '-{part}' as customer_id,
+        transaction_at,
+        amount
+    from read_parquet('{base}')
+) to '{out}' (format parquet)
+"""
+
+
+def input_files(size: int, workdir: Path, seed: int) -> list[Path]:
+    """The generated input of one size: one file, or for big sizes PART_ROWS-row parts of a base file."""
+    base_size = min(size, PART_ROWS)
+    base = workdir / f"transactions_{base_size}.parquet"
+    if not base.exists():
+        print(f"generating {base_size:,} transactions ...", file=sys.stderr)
+        generator.generate(
+            base, base_size, max(base_size // 20, 1), seed=seed, progress=generator.print_progress
+        )
+    if size <= PART_ROWS:
+        return [base]
+    import duckdb
+
+    parts = [base]
+    for part in range(1, -(-size // PART_ROWS)):
+        out = workdir / f"transactions_{size}_part{part:03d}.parquet"
+        if not out.exists():
+            print(f"writing part {part} of {size:,} transactions ...", file=sys.stderr)
+            temporary = out.with_name(f".{out.name}.partial")
+            with duckdb.connect() as connection:
+                connection.execute(PART_SQL.format(part=part, base=base, out=temporary))
+            temporary.rename(out)
+        parts.append(out)
+    return parts
+
+
+def daily_folder(files: list[Path], workdir: Path, size: int) -> Path:
+    """A folder holding the history's files (hard links, no copies); the increment is added later."""
     folder = workdir / f"input_{size}"
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("part-*.parquet"):
         stale.unlink()
-    try:
-        os.link(data, folder / "part-0000.parquet")
-    except OSError:
-        shutil.copy2(data, folder / "part-0000.parquet")
+    for number, file in enumerate(files):
+        target = folder / f"part-{number:04d}.parquet"
+        try:
+            os.link(file, target)
+        except OSError:
+            shutil.copy2(file, target)
     return folder
 
 
@@ -156,18 +200,16 @@ def write_increment(history: Path, out: Path) -> None:
 
 def bench_size(size: int, project: Path, workdir: Path, peers: list[str], timeout: float, seed: int) -> Row:
     customers = max(size // 20, 1)
-    data = workdir / f"transactions_{size}.parquet"
-    if not data.exists():
-        print(f"generating {size:,} transactions ...", file=sys.stderr)
-        generator.generate(data, size, customers, seed=seed, progress=generator.print_progress)
+    files = input_files(size, workdir, seed)
     python = sys.executable
     dbt = str(Path(python).parent / "dbt")
     database = workdir / f"build_{size}.duckdb"
     database.unlink(missing_ok=True)
     env = {**os.environ, "RFM_DUCKDB_PATH": str(database)}
     # The build reads a folder, as a daily pipeline does: the history first, then one more file.
-    folder = daily_folder(data, workdir, size)
-    variables = json.dumps({"transactions_path": str(folder / "part-*.parquet")})
+    folder = daily_folder(files, workdir, size)
+    history = folder / "part-*.parquet"
+    variables = json.dumps({"transactions_path": str(history)})
     dbt_build = [
         dbt,
         "build",
@@ -184,12 +226,15 @@ def bench_size(size: int, project: Path, workdir: Path, peers: list[str], timeou
     incremental = Measurement(None, None, "skipped: the full build failed")
     if build.seconds is not None:
         print(f"[{size:,}] incremental dbt build after a 1% file ...", file=sys.stderr)
-        write_increment(data, folder / "part-0001.parquet")
+        increment = folder / f"part-{len(files):04d}.parquet"
+        write_increment(history, increment)
         incremental = measure(dbt_build, workdir / f"incremental_{size}.log", env, timeout)
     print(f"[{size:,}] floor ...", file=sys.stderr)
     floor_db = workdir / f"floor_{size}.duckdb"
     floor_db.unlink(missing_ok=True)
-    script = (HERE / "floor.sql").read_text().replace("{path}", str(data).replace("'", "''"))
+    if build.seconds is not None:
+        increment.unlink()  # the floor and the peers read the history only
+    script = (HERE / "floor.sql").read_text().replace("{path}", str(history).replace("'", "''"))
     floor = measure(
         [
             python,
@@ -206,12 +251,14 @@ def bench_size(size: int, project: Path, workdir: Path, peers: list[str], timeou
     for peer in ("polars", "pandas"):
         if peer not in peers:
             results[peer] = Measurement(None, None, "skipped")
+        elif size > PART_ROWS:
+            results[peer] = Measurement(None, None, "not run (in memory: past this machine's RAM)")
         elif installed(peer) is None:
             results[peer] = Measurement(None, None, f"{peer} not installed (pip install -e '.[bench]')")
         else:
             print(f"[{size:,}] {peer} ...", file=sys.stderr)
             results[peer] = measure(
-                [python, "-m", f"rfm.bench.peer_{peer}", str(data)],
+                [python, "-m", f"rfm.bench.peer_{peer}", str(files[0])],  # one file: up to PART_ROWS
                 workdir / f"{peer}_{size}.log",
                 None,
                 timeout,

@@ -1,0 +1,54 @@
+{#- The history's as-of dates: the current one (int_scoring_window), then one history_interval back at a time
+    down to history_start_date; only the current one when history_start_date is null. -#}
+{%- set start_date = rfm_history_start_date() -%}
+{%- set lookback_days = rfm_lookback_days() -%}
+
+with
+
+scoring_window as (
+
+    select * from {{ ref('int_scoring_window') }}
+
+),
+
+steps_back as (
+
+    {%- if start_date is none %}
+        select 0 as steps_back
+    {%- else %}
+        -- Enough steps for a century of weeks; the dates before history_start_date are dropped below.
+        select range as steps_back from range(0, 5300)
+    {%- endif %}
+
+),
+
+dated as (
+
+    select
+        steps_back.steps_back,
+        {{ rfm_history_date_back('scoring_window.as_of_date', 'steps_back.steps_back') }} as as_of_date,
+        {{ rfm_history_date_back('scoring_window.as_of_date', 'steps_back.steps_back + 1') }} as period_start_date
+    from steps_back
+    cross join scoring_window
+
+),
+
+final as (
+
+    select
+        as_of_date,
+        period_start_date,
+        {%- if lookback_days is not none %}
+            cast({{ dbt.dateadd('day', -lookback_days, 'as_of_date') }} as date) as window_start_date,
+        {%- else %}
+            cast(null as date) as window_start_date,
+        {%- endif %}
+        steps_back = 0 as is_current
+    from dated
+    {%- if start_date is not none %}
+        where steps_back = 0 or as_of_date >= cast('{{ start_date }}' as date)
+    {%- endif %}
+
+)
+
+select * from final

@@ -1,0 +1,98 @@
+{#- Point in time: for every backfilled history date, each customer's RFM measures exactly as a build with
+    as_of_date set to that date would compute them (only transactions before it, the same lookback window),
+    plus their activity in the period that ends at it. The current date comes from customer_rfm itself. -#}
+with
+
+transactions as (
+
+    select * from {{ ref('stg_transactions') }}
+
+),
+
+history_dates as (
+
+    select * from {{ ref('int_history_as_of_dates') }}
+    where not is_current
+
+),
+
+daily as (
+
+    -- One row per customer and day first: the join below then repeats days, not transactions, per date.
+    select
+        customer_id,
+        transaction_date,
+        min(case when not is_refund then transaction_at end) as first_purchase_at,
+        max(case when not is_refund then transaction_at end) as last_purchase_at,
+        count(case when not is_refund then 1 end) as purchases,
+        count(case when is_refund then 1 end) as refunds,
+        sum(amount) as amount,
+        sum(case when not is_refund then amount else 0 end) as purchase_amount
+    from transactions
+    where transaction_date < (select max(history_dates.as_of_date) from history_dates)
+    group by customer_id, transaction_date
+
+),
+
+point_in_time as (
+
+    select
+        history_dates.as_of_date,
+        history_dates.period_start_date,
+        daily.customer_id,
+        daily.transaction_date,
+        daily.first_purchase_at,
+        daily.last_purchase_at,
+        daily.purchases,
+        daily.refunds,
+        daily.amount,
+        daily.purchase_amount
+    from daily
+    inner join history_dates
+        on
+            daily.transaction_date < history_dates.as_of_date
+            and (
+                history_dates.window_start_date is null
+                or daily.transaction_date >= history_dates.window_start_date
+            )
+
+),
+
+summed as (
+
+    select
+        as_of_date,
+        customer_id,
+        min(first_purchase_at) as first_purchase_at,
+        max(last_purchase_at) as last_purchase_at,
+        cast(sum(purchases) as bigint) as frequency,
+        cast(sum(refunds) as bigint) as refunds,
+        cast(sum(amount) as {{ rfm_money_type() }}) as monetary,
+        sum(purchase_amount) as purchase_amount,
+        cast(sum(case when transaction_date >= period_start_date then purchases else 0 end) as bigint)
+            as period_purchases,
+        cast(sum(case when transaction_date >= period_start_date then amount else 0 end) as {{ rfm_money_type() }})
+            as period_revenue
+    from point_in_time
+    group by as_of_date, customer_id
+
+),
+
+measured as (
+
+    select
+        summed.customer_id,
+        summed.first_purchase_at,
+        summed.last_purchase_at,
+        summed.frequency,
+        summed.refunds,
+        summed.monetary,
+        {{ rfm_customer_measures('summed', 'summed.as_of_date') }},
+        summed.as_of_date,
+        summed.period_purchases,
+        summed.period_revenue
+    from summed
+
+)
+
+select * from measured

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,9 @@ import pytest
 from rfm.project import project_dir, run_dbt
 
 PROJECT = project_dir()
+# Builds in tests publish to a scratch folder, not the checkout's published/ (tests that check the publication
+# point RFM_PUBLISH_DIR at their own folder).
+os.environ.setdefault("RFM_PUBLISH_DIR", tempfile.mkdtemp(prefix="rfm-test-published-"))
 FIXTURES = PROJECT / "fixtures"
 MESSY = FIXTURES / "transactions_messy.csv"
 MESSY_AS_OF = "2025-07-01"

@@ -20,6 +20,7 @@ pre-commit run --all-files --show-diff-on-failure
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 export RFM_DUCKDB_PATH="$scratch/fixture.duckdb"
+export RFM_PUBLISH_DIR="$scratch/published"
 fixture_vars='{transactions_path: fixtures/transactions_messy.csv, as_of_date: "2025-07-01"}'
 
 step "dbt debug (profile, project, connection)"

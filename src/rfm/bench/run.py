@@ -205,7 +205,12 @@ def bench_size(size: int, project: Path, workdir: Path, peers: list[str], timeou
     dbt = str(Path(python).parent / "dbt")
     database = workdir / f"build_{size}.duckdb"
     database.unlink(missing_ok=True)
-    env = {**os.environ, "RFM_DUCKDB_PATH": str(database)}
+    # The build publishes the marts (rfm_publication) as every build does; here into the work folder.
+    env = {
+        **os.environ,
+        "RFM_DUCKDB_PATH": str(database),
+        "RFM_PUBLISH_DIR": str(workdir / f"published_{size}"),
+    }
     # The build reads a folder, as a daily pipeline does: the history first, then one more file.
     folder = daily_folder(files, workdir, size)
     history = folder / "part-*.parquet"

@@ -1,0 +1,24 @@
+"""The publication: every mart written for readers (Parquet files and a serving DuckDB file) under
+RFM_PUBLISH_DIR, atomically, as the last node of `dbt build`. dbt runs it after every test upstream and skips
+it when anything failed, so a failed build leaves the previous publication as it was (src/rfm/publish.py).
+Its table is the manifest: one row per published mart."""
+
+from rfm.publish import BuildContext, manifest_sql, publish, publish_dir
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # ref() every published mart (dbt reads these calls without running them, so they are spelled out): dbt
+    # then runs this after them and after every test on them.
+    dbt.ref("customer_rfm")
+    dbt.ref("rfm_segment_summary")
+    dbt.ref("rfm_cell_summary")
+    dbt.ref("rfm_score_thresholds")
+    dbt.ref("customer_rfm_history")
+    dbt.ref("segment_migration")
+    dbt.ref("segment_trends")
+    invocation_id, run_started_at, transactions_path = dbt.ref("int_build_context").fetchall()[0]
+    context = BuildContext(invocation_id, run_started_at, transactions_path)
+    target = publish_dir(dbt.config.get("publish_dir"))
+    manifest = publish(session, dbt.this.database, dbt.this.schema, context, target)
+    return session.sql(manifest_sql(manifest))

@@ -31,6 +31,16 @@
 {%- endmacro %}
 
 
+{#- var history_snapshots: keep every run's as-of date in customer_rfm_history (true) or only this run's. -#}
+{% macro rfm_history_snapshots() -%}
+    {%- set value = var('history_snapshots') -%}
+    {%- if value not in (true, false) -%}
+        {{ exceptions.raise_compiler_error("var history_snapshots must be true or false, got '" ~ value ~ "'.") }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
 {#- Step between history as-of dates, as (date part, count): week, month or quarter. -#}
 {% macro rfm_history_interval() -%}
     {%- set steps = {'week': ('week', 1), 'month': ('month', 1), 'quarter': ('month', 3)} -%}

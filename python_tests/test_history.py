@@ -105,7 +105,9 @@ def test_segment_trends_put_every_segment_beside_all_customers(history_build: Pa
 def test_scheduled_runs_accumulate_snapshots(transactions: Path, history_build: Path, tmp_path: Path) -> None:
     database = tmp_path / "scheduled.duckdb"
     for as_of_date in ("2025-11-01", "2025-12-01"):
-        build_project(database, transactions, as_of_date=as_of_date, lookback_days=LOOKBACK_DAYS)
+        build_project(
+            database, transactions, as_of_date=as_of_date, lookback_days=LOOKBACK_DAYS, history_snapshots=True
+        )
     dates = query(database, "select distinct as_of_date from marts.customer_rfm_history order by 1")
     assert dates == [(dt.date(2025, 11, 1),), (dt.date(2025, 12, 1),)]
     for as_of_date in ("2025-11-01", "2025-12-01"):
@@ -132,3 +134,12 @@ def test_summary_shows_last_periods_movement(history_build: Path) -> None:
     assert "Movement since 2025-12-01" in text
     movement = text.split("Movement since", 1)[1]
     assert "moved in" in movement and "gone" in movement
+
+
+def test_without_snapshots_the_history_holds_this_runs_dates(transactions: Path, tmp_path: Path) -> None:
+    database = tmp_path / "unscheduled.duckdb"
+    for as_of_date in ("2025-11-01", "2025-12-01"):
+        build_project(database, transactions, as_of_date=as_of_date, lookback_days=LOOKBACK_DAYS)
+    assert query(database, "select distinct as_of_date from marts.customer_rfm_history") == [
+        (dt.date(2025, 12, 1),)
+    ]

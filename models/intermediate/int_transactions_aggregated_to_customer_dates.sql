@@ -6,6 +6,10 @@ with
 transactions as (
 
     select * from {{ ref('stg_transactions') }}
+    {%- if rfm_history_start_date() is none %}
+        -- No backfill: nothing to compute (a constant filter, so the scan is not even planned).
+        where false
+    {%- endif %}
 
 ),
 

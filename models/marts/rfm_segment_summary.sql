@@ -30,6 +30,7 @@ per_segment as (
 totals as (
 
     select
+        max(as_of_date) as as_of_date,
         count(*) as customers,
         sum(monetary) as revenue
     from customers
@@ -51,7 +52,8 @@ summarised as (
         cast(per_segment.avg_frequency as double) as avg_frequency,
         cast(per_segment.avg_monetary as {{ rfm_money_type() }}) as avg_monetary,
         segment_definitions.segment_description,
-        segment_definitions.segment_action
+        segment_definitions.segment_action,
+        totals.as_of_date
     from segment_definitions
     cross join totals
     left join per_segment

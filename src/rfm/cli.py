@@ -15,6 +15,7 @@ from typing import Any
 from rfm import diff as differ
 from rfm import generate as generator
 from rfm.project import DEFAULT_SAMPLE, DbtError, database_path, project_dir, run_dbt
+from rfm.report import build_report
 from rfm.summary import render_summary
 
 SAMPLE_TRANSACTIONS = 200_000
@@ -76,6 +77,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--vars", type=parse_vars, default={}, help="more dbt vars as a JSON object")
 
     commands.add_parser("summary", help="print the segment summary of the last build")
+
+    report = commands.add_parser(
+        "report", help="write the HTML report (opens offline) from the published marts"
+    )
+    report.add_argument(
+        "--published",
+        type=Path,
+        default=None,
+        help="the publication folder (default: RFM_PUBLISH_DIR, else published/)",
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the HTML file (default: rfm_report.html in the publication folder)",
+    )
 
     compare = commands.add_parser(
         "diff", help="what a change does to customers: build a git ref and the working tree, compare segments"
@@ -167,9 +184,12 @@ def command_run(args: argparse.Namespace) -> int:
         return 2
     database = database_path(project)
     database.parent.mkdir(parents=True, exist_ok=True)
+    published = published_folder(project)
+    os.environ["RFM_PUBLISH_DIR"] = str(published)  # the build's last node publishes there
     run_dbt(["build"], project, variables, database)
     print()
     print(render_summary(database))
+    print(f"\nPublished for BI tools to {published} (Parquet per mart, rfm.duckdb); `rfm report` draws them.")
     return 0
 
 
@@ -238,6 +258,23 @@ def command_summary(_: argparse.Namespace) -> int:
     return 0
 
 
+def published_folder(project: Path) -> Path:
+    """RFM_PUBLISH_DIR, else the checkout's published/ (what the dbt build publishes to when rfm runs it)."""
+    return Path(os.environ.get("RFM_PUBLISH_DIR") or project / "published")
+
+
+def command_report(args: argparse.Namespace) -> int:
+    published = args.published or published_folder(project_dir())
+    out = args.out or published / "rfm_report.html"
+    try:
+        build_report(published, out)
+    except FileNotFoundError as error:
+        print(f"rfm: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {out}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {
@@ -246,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "summary": command_summary,
         "diff": command_diff,
         "bench": command_bench,
+        "report": command_report,
     }
     try:
         return handlers[args.command](args)

@@ -13,7 +13,8 @@
 {%- endset -%}
 
 {%- set check_latest_only = false -%}
-{%- if execute -%}
+{%- if execute and run_query('select count(distinct loaded_at) from ' ~ loads).columns[0].values()[0] > 1 -%}
+    {#- Not the first load: is the latest one small next to the table? (One cheap pass over source_file.) -#}
     {%- set counts = run_query(
         'select count(*) filter (where source_file in (' ~ latest_files ~ ')) as arriving, count(*) as total from '
         ~ model

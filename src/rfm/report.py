@@ -1,0 +1,340 @@
+"""`rfm report`: one self-contained HTML page (plotly.js embedded, no CDN, opens offline) built from the
+published marts, for marketers: segment sizes and revenue, the R x F heat map, score distributions, where the
+score bins fell, and, when there is history, the migration matrix and segment trends. Each segment's
+description and action sit beside its numbers.
+
+The page records its own script errors and how many charts drew (body data-errors, data-charts-rendered), so
+a headless browser can check it as a person would look at it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from rfm.publish import SERVING_FILE
+
+#: Set before any chart script runs: window errors and console.error calls end up in body[data-errors].
+ERROR_CAPTURE = """
+<script>
+window.rfmErrors = [];
+window.addEventListener('error', function (event) { window.rfmErrors.push(String(event.message)); });
+(function () {
+  var original = console.error;
+  console.error = function () {
+    window.rfmErrors.push(Array.prototype.map.call(arguments, String).join(' '));
+    original.apply(console, arguments);
+  };
+})();
+</script>
+"""
+
+#: After every chart script: how many charts drew an SVG, and the errors, for the browser test to read.
+RENDER_CHECK = """
+<script>
+window.addEventListener('load', function () {
+  var drawn = 0;
+  document.querySelectorAll('.chart').forEach(function (chart) {
+    if (chart.querySelector('svg.main-svg')) { drawn += 1; chart.dataset.rendered = 'true'; }
+  });
+  document.body.dataset.chartsExpected = String(document.querySelectorAll('.chart').length);
+  document.body.dataset.chartsRendered = String(drawn);
+  document.body.dataset.errors = JSON.stringify(window.rfmErrors);
+});
+</script>
+"""
+
+STYLE = """
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
+       max-width: 1200px; color: #1f2933; padding: 0 1rem; }
+h1 { margin-bottom: 0.2rem; }
+h2 { margin-top: 2.5rem; border-bottom: 1px solid #d9e2ec; padding-bottom: 0.3rem; }
+p.lead { color: #52606d; margin-top: 0; }
+p.how { color: #52606d; max-width: 60rem; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #e4e7eb; vertical-align: top; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.chart { min-height: 420px; }
+</style>
+"""
+
+SCORE_AXIS = {
+    "r": "Recency score (5 = bought most recently)",
+    "f": "Frequency score (5 = buys most often)",
+    "m": "Monetary score (5 = spends the most)",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    explanation: str
+    body: str
+
+
+def rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float, Decimal)) else 0.0
+
+
+def chart(figure: Any, name: str, first: bool) -> str:
+    """A figure as a div of class chart; plotly.js is embedded once, with the first chart."""
+    figure.update_layout(
+        template="plotly_white", margin={"t": 60, "l": 60, "r": 30, "b": 60}, font={"size": 13}
+    )
+    return (
+        f'<div class="chart" data-chart="{name}">'
+        + figure.to_html(
+            full_html=False, include_plotlyjs=first, config={"displaylogo": False, "responsive": True}
+        )
+        + "</div>"
+    )
+
+
+def table(records: list[dict[str, Any]], columns: dict[str, str]) -> str:
+    head = "".join(f"<th>{html.escape(label)}</th>" for label in columns.values())
+    body = []
+    for record in records:
+        cells = []
+        for key in columns:
+            value = record.get(key)
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                text = f"{value:,.0f}" if isinstance(value, int) else f"{value:,.2f}"
+                cells.append(f'<td class="number">{text}</td>')
+            else:
+                cells.append(f"<td>{html.escape('' if value is None else str(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def build_report(published: Path, out: Path) -> Path:
+    """Write the report for the publication in `published` to `out`; returns `out`."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    serving = published / SERVING_FILE
+    if not serving.exists():
+        raise FileNotFoundError(
+            f"No publication in {published}: run `dbt build` (or `rfm run`) first, "
+            "which publishes the marts there."
+        )
+    with duckdb.connect(str(serving), read_only=True) as connection:
+        manifest = rows(connection, "select * from publication")
+        segments = rows(connection, "select * from rfm_segment_summary order by segment_priority")
+        cells = rows(
+            connection,
+            "select r_score, f_score, sum(customers) as customers, "
+            "sum(customers * avg_monetary) / nullif(sum(customers), 0) as avg_monetary "
+            "from rfm_cell_summary group by all order by all",
+        )
+        scores = rows(
+            connection,
+            "select 'r' as dimension, r_score as score, count(*) as customers from customer_rfm group by all "
+            "union all select 'f', f_score, count(*) from customer_rfm group by all "
+            "union all select 'm', m_score, count(*) from customer_rfm group by all order by 1, 2",
+        )
+        thresholds = rows(connection, "select * from rfm_score_thresholds order by dimension, score")
+        migration = rows(
+            connection,
+            "select * from segment_migration "
+            "where to_as_of_date = (select max(to_as_of_date) from segment_migration)",
+        )
+        trends = rows(connection, "select * from segment_trends where segment != '(all)' order by as_of_date")
+
+    facts = manifest[0] if manifest else {}
+    sections: list[Section] = []
+    names = [s["segment"] for s in segments]
+
+    sizes = make_subplots(rows=1, cols=2, subplot_titles=("Customers per segment", "Share of revenue (%)"))
+    sizes.add_trace(go.Bar(x=names, y=[s["customers"] for s in segments], name="Customers"), row=1, col=1)
+    sizes.add_trace(
+        go.Bar(x=names, y=[100 * number(s["share_of_revenue"]) for s in segments], name="Revenue share (%)"),
+        row=1,
+        col=2,
+    )
+    sizes.update_layout(showlegend=False, height=480)
+    sizes.update_yaxes(title_text="Customers", row=1, col=1)
+    sizes.update_yaxes(title_text="% of revenue", row=1, col=2)
+    sections.append(
+        Section(
+            "Segments: how many customers, how much revenue",
+            "Each bar is one segment of the scheme. A small segment with a large revenue share is where most "
+            "of the money is; the playbook below says what to do with each.",
+            chart(sizes, "segment_sizes", first=True)
+            + table(
+                segments,
+                {
+                    "segment": "Segment",
+                    "customers": "Customers",
+                    "revenue": "Revenue",
+                    "segment_description": "Who they are",
+                    "segment_action": "What to do",
+                },
+            ),
+        )
+    )
+
+    grid = {(c["r_score"], c["f_score"]): c for c in cells}
+    r_levels = sorted({c["r_score"] for c in cells})
+    f_levels = sorted({c["f_score"] for c in cells})
+    heat = make_subplots(
+        rows=1, cols=2, subplot_titles=("Customers per R x F cell", "Average monetary per R x F cell")
+    )
+    for column, key, scale in ((1, "customers", "Blues"), (2, "avg_monetary", "Greens")):
+        values = [[number(grid.get((r, f), {}).get(key)) for r in r_levels] for f in f_levels]
+        heat.add_trace(
+            go.Heatmap(
+                x=[str(r) for r in r_levels],
+                y=[str(f) for f in f_levels],
+                z=values,
+                colorscale=scale,
+                showscale=False,
+                text=[[f"{v:,.0f}" for v in line] for line in values],
+                texttemplate="%{text}",
+                hovertemplate="R %{x}, F %{y}: %{text}<extra></extra>",
+            ),
+            row=1,
+            col=column,
+        )
+    heat.update_xaxes(title_text=SCORE_AXIS["r"])
+    heat.update_yaxes(title_text=SCORE_AXIS["f"], row=1, col=1)
+    heat.update_layout(height=480)
+    sections.append(
+        Section(
+            "The R x F map",
+            "Top right are the best customers: bought recently and often. Bottom right bought recently but "
+            "once: turn them into regulars. Top left used to buy often and stopped: win them back.",
+            chart(heat, "rf_heatmap", first=False),
+        )
+    )
+
+    distribution = go.Figure()
+    for dimension, label in (("r", "Recency"), ("f", "Frequency"), ("m", "Monetary")):
+        picked = [s for s in scores if s["dimension"] == dimension]
+        distribution.add_trace(
+            go.Bar(x=[str(s["score"]) for s in picked], y=[s["customers"] for s in picked], name=label)
+        )
+    distribution.update_layout(barmode="group", height=420, xaxis_title="Score (higher is better)")
+    distribution.update_yaxes(title_text="Customers")
+    sections.append(
+        Section(
+            "How the scores are spread",
+            "Scores are quintiles: about a fifth of customers per score, except where many customers share a "
+            "value (everyone who bought once has the same frequency) and so share a score.",
+            chart(distribution, "score_distribution", first=False)
+            + table(
+                thresholds,
+                {
+                    "dimension": "Dimension",
+                    "score": "Score",
+                    "min_value": "From",
+                    "max_value": "To",
+                    "customers": "Customers",
+                },
+            ),
+        )
+    )
+
+    if migration:
+        from_date, to_date = migration[0]["from_as_of_date"], migration[0]["to_as_of_date"]
+        order = ["(new)", *names, "(gone)"]
+        present_from = [s for s in order if any(m["from_segment"] == s for m in migration)]
+        present_to = [s for s in order if any(m["to_segment"] == s for m in migration)]
+        moved = {(m["from_segment"], m["to_segment"]): m["customers"] for m in migration}
+        values = [[moved.get((f, t), 0) for t in present_to] for f in present_from]
+        matrix = go.Figure(
+            go.Heatmap(
+                x=present_to,
+                y=present_from,
+                z=values,
+                colorscale="Purples",
+                text=[[f"{v:,}" if v else "" for v in line] for line in values],
+                texttemplate="%{text}",
+                hovertemplate="%{y} -> %{x}: %{z:,} customers<extra></extra>",
+            )
+        )
+        matrix.update_layout(
+            height=560,
+            xaxis_title=f"Segment on {to_date}",
+            yaxis_title=f"Segment on {from_date}",
+            yaxis={"autorange": "reversed"},
+        )
+        sections.append(
+            Section(
+                f"Where customers moved, {from_date} to {to_date}",
+                "Each row is a segment on the earlier date; read along it to see where its customers went. "
+                "(new) are first-time customers; (gone) fell out of the lookback window.",
+                chart(matrix, "migration_matrix", first=False),
+            )
+        )
+
+    if len({t["as_of_date"] for t in trends}) > 1:
+        lines = make_subplots(
+            rows=1, cols=2, subplot_titles=("Customers per segment", "Share buying again the next period (%)")
+        )
+        for name in names:
+            picked = [t for t in trends if t["segment"] == name]
+            lines.add_trace(
+                go.Scatter(
+                    x=[t["as_of_date"] for t in picked], y=[t["customers"] for t in picked], name=name
+                ),
+                row=1,
+                col=1,
+            )
+            kept = [t for t in picked if t["retained_next_period"] is not None]
+            lines.add_trace(
+                go.Scatter(
+                    x=[t["as_of_date"] for t in kept],
+                    y=[100 * number(t["retained_next_period"]) for t in kept],
+                    name=name,
+                    showlegend=False,
+                ),
+                row=1,
+                col=2,
+            )
+        lines.update_layout(height=480)
+        lines.update_xaxes(title_text="As-of date")
+        lines.update_yaxes(title_text="Customers", row=1, col=1)
+        lines.update_yaxes(title_text="% retained", row=1, col=2)
+        sections.append(
+            Section(
+                "Segments over time",
+                "How each segment grew or shrank, and how many of its customers bought again in the "
+                "following period: compare a segment's strategy with the others'.",
+                chart(lines, "segment_trends", first=False),
+            )
+        )
+
+    title = f"RFM segments as of {facts.get('as_of_date', 'unknown date')}"
+    lead = (
+        f"{sum(s['customers'] for s in segments):,} customers from "
+        f"{html.escape(str(facts.get('transactions_path')))}; "
+        f"built by dbt invocation {html.escape(str(facts.get('invocation_id')))}, published "
+        f"{html.escape(str(facts.get('published_at')))}. Report written {dt.date.today().isoformat()}."
+    )
+    body = "".join(
+        f"<section><h2>{html.escape(section.title)}</h2>"
+        f"<p class='how'>{html.escape(section.explanation)}</p>{section.body}</section>"
+        for section in sections
+    )
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>{STYLE}{ERROR_CAPTURE}</head>"
+        f"<body><h1>{html.escape(title)}</h1><p class='lead'>{lead}</p>{body}{RENDER_CHECK}</body></html>"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(f".{out.name}.partial")
+    temporary.write_text(page, encoding="utf-8")
+    temporary.replace(out)
+    return out

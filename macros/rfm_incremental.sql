@@ -9,7 +9,8 @@
     files named by date only ever add a last file, which is the cheap case.
 -#}
 
-{#- What staging's output depends on besides the files: a change reloads every file. -#}
+{#- What staging's output depends on besides the files: a change reloads every file. Raise staging_version
+    when a change to staging's SQL makes rows staged before it wrong, so that a plain `dbt build` rereads. -#}
 {% macro rfm_staging_signature() -%}
     {{ return(local_md5(tojson({
         'transactions_columns': var('transactions_columns') or {},

@@ -1,5 +1,10 @@
 -- The history's row for the current as-of date is customer_rfm itself: same customers, same scores, same
 -- segment (rows in one and not the other, either way).
+{%- set compared = [
+    'as_of_date', 'customer_id', 'recency_days', 'frequency', 'refunds', 'monetary', 'avg_order_value',
+    'tenure_days', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'rfm_score', 'segment',
+] %}
+
 with
 
 current_customers as (
@@ -16,42 +21,14 @@ history as (
 
 current_rows as (
 
-    select
-        as_of_date,
-        customer_id,
-        recency_days,
-        frequency,
-        refunds,
-        monetary,
-        avg_order_value,
-        tenure_days,
-        r_score,
-        f_score,
-        m_score,
-        rfm_cell,
-        rfm_score,
-        segment
+    select {{ compared | join(', ') }}
     from current_customers
 
 ),
 
 history_rows as (
 
-    select
-        as_of_date,
-        customer_id,
-        recency_days,
-        frequency,
-        refunds,
-        monetary,
-        avg_order_value,
-        tenure_days,
-        r_score,
-        f_score,
-        m_score,
-        rfm_cell,
-        rfm_score,
-        segment
+    select {{ compared | join(', ') }}
     from history
     where as_of_date = (select max(current_customers.as_of_date) from current_customers)
 

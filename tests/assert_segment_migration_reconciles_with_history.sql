@@ -27,9 +27,11 @@ segment_counts as (
 
 ),
 
-leaving as (
+migration_counts as (
 
+    -- The earlier date's side of each pair ('leaving') and the later date's ('arriving').
     select
+        'leaving' as side,
         from_as_of_date as as_of_date,
         from_segment as segment,
         sum(customers) as customers
@@ -37,11 +39,10 @@ leaving as (
     where from_segment != '(new)'
     group by from_as_of_date, from_segment
 
-),
-
-arriving as (
+    union all
 
     select
+        'arriving' as side,
         to_as_of_date as as_of_date,
         to_segment as segment,
         sum(customers) as customers
@@ -51,60 +52,49 @@ arriving as (
 
 ),
 
-pair_dates as (
+sides as (
 
     select distinct
-        from_as_of_date,
-        to_as_of_date
+        'leaving' as side,
+        from_as_of_date as as_of_date
+    from migration
+
+    union all
+
+    select distinct
+        'arriving' as side,
+        to_as_of_date as as_of_date
     from migration
 
 ),
 
-expected_leaving as (
+expected as (
 
-    select segment_counts.*
-    from segment_counts
-    inner join pair_dates on segment_counts.as_of_date = pair_dates.from_as_of_date
-
-),
-
-expected_arriving as (
-
-    select segment_counts.*
-    from segment_counts
-    inner join pair_dates on segment_counts.as_of_date = pair_dates.to_as_of_date
+    select
+        sides.side,
+        segment_counts.as_of_date,
+        segment_counts.segment,
+        segment_counts.customers
+    from sides
+    inner join segment_counts on sides.as_of_date = segment_counts.as_of_date
 
 ),
 
 mismatches as (
 
     select
-        'leaving' as side,
-        coalesce(expected_leaving.as_of_date, leaving.as_of_date) as as_of_date,
-        coalesce(expected_leaving.segment, leaving.segment) as segment,
-        expected_leaving.customers as history_customers,
-        leaving.customers as migration_customers
-    from expected_leaving
-    full outer join leaving
+        coalesce(expected.side, migration_counts.side) as side,
+        coalesce(expected.as_of_date, migration_counts.as_of_date) as as_of_date,
+        coalesce(expected.segment, migration_counts.segment) as segment,
+        expected.customers as history_customers,
+        migration_counts.customers as migration_customers
+    from expected
+    full outer join migration_counts
         on
-            expected_leaving.as_of_date = leaving.as_of_date
-            and expected_leaving.segment = leaving.segment
-    where expected_leaving.customers is distinct from leaving.customers
-
-    union all
-
-    select
-        'arriving' as side,
-        coalesce(expected_arriving.as_of_date, arriving.as_of_date) as as_of_date,
-        coalesce(expected_arriving.segment, arriving.segment) as segment,
-        expected_arriving.customers as history_customers,
-        arriving.customers as migration_customers
-    from expected_arriving
-    full outer join arriving
-        on
-            expected_arriving.as_of_date = arriving.as_of_date
-            and expected_arriving.segment = arriving.segment
-    where expected_arriving.customers is distinct from arriving.customers
+            expected.side = migration_counts.side
+            and expected.as_of_date = migration_counts.as_of_date
+            and expected.segment = migration_counts.segment
+    where expected.customers is distinct from migration_counts.customers
 
 )
 

@@ -26,12 +26,7 @@ daily as (
     select
         customer_id,
         transaction_date,
-        min(case when not is_refund then transaction_at end) as first_purchase_at,
-        max(case when not is_refund then transaction_at end) as last_purchase_at,
-        count(case when not is_refund then 1 end) as purchases,
-        count(case when is_refund then 1 end) as refunds,
-        sum(amount) as amount,
-        sum(case when not is_refund then amount else 0 end) as purchase_amount
+        {{ rfm_transaction_totals() }}
     from transactions
     where transaction_date < (select max(history_dates.as_of_date) from history_dates)
     group by customer_id, transaction_date
@@ -47,9 +42,9 @@ point_in_time as (
         daily.transaction_date,
         daily.first_purchase_at,
         daily.last_purchase_at,
-        daily.purchases,
+        daily.frequency,
         daily.refunds,
-        daily.amount,
+        daily.monetary,
         daily.purchase_amount
     from daily
     inner join history_dates
@@ -67,16 +62,9 @@ summed as (
     select
         as_of_date,
         customer_id,
-        min(first_purchase_at) as first_purchase_at,
-        max(last_purchase_at) as last_purchase_at,
-        cast(sum(purchases) as bigint) as frequency,
-        cast(sum(refunds) as bigint) as refunds,
-        cast(sum(amount) as {{ rfm_money_type() }}) as monetary,
-        sum(purchase_amount) as purchase_amount,
-        cast(sum(case when transaction_date >= period_start_date then purchases else 0 end) as bigint)
-            as period_purchases,
-        cast(sum(case when transaction_date >= period_start_date then amount else 0 end) as {{ rfm_money_type() }})
-            as period_revenue
+        {{ rfm_rolled_up_totals() }},
+        sum(case when transaction_date >= period_start_date then frequency else 0 end) as period_purchases,
+        sum(case when transaction_date >= period_start_date then monetary else 0 end) as period_revenue
     from point_in_time
     group by as_of_date, customer_id
 
@@ -88,13 +76,13 @@ measured as (
         summed.customer_id,
         summed.first_purchase_at,
         summed.last_purchase_at,
-        summed.frequency,
-        summed.refunds,
-        summed.monetary,
+        cast(summed.frequency as bigint) as frequency,
+        cast(summed.refunds as bigint) as refunds,
+        cast(summed.monetary as {{ rfm_money_type() }}) as monetary,
         {{ rfm_customer_measures('summed', 'summed.as_of_date') }},
         summed.as_of_date,
-        summed.period_purchases,
-        summed.period_revenue
+        cast(summed.period_purchases as bigint) as period_purchases,
+        cast(summed.period_revenue as {{ rfm_money_type() }}) as period_revenue
     from summed
 
 )

@@ -49,12 +49,7 @@ summed as (
 
     select
         customer_id,
-        min(case when not is_refund then transaction_at end) as first_purchase_at,
-        max(case when not is_refund then transaction_at end) as last_purchase_at,
-        count(case when not is_refund then 1 end) as frequency,
-        count(case when is_refund then 1 end) as refunds,
-        sum(amount) as monetary,
-        sum(case when not is_refund then amount else 0 end) as purchase_amount
+        {{ rfm_transaction_totals() }}
     from windowed
     group by customer_id
 
@@ -94,12 +89,7 @@ merged as (
 
     select
         customer_id,
-        min(first_purchase_at) as first_purchase_at,
-        max(last_purchase_at) as last_purchase_at,
-        sum(frequency) as frequency,
-        sum(refunds) as refunds,
-        sum(monetary) as monetary,
-        sum(purchase_amount) as purchase_amount
+        {{ rfm_rolled_up_totals() }}
     from combined
     group by customer_id
 

@@ -67,10 +67,11 @@ flagged as (
 
 grouped as (
 
+    -- Each segment, and every customer at once ('(all)'): rollup adds the per-date total to the per-segment rows.
     select
         as_of_date,
-        segment,
-        min(segment_priority) as segment_priority,
+        case when grouping(segment) = 1 then '(all)' else segment end as segment,
+        case when grouping(segment) = 0 then min(segment_priority) end as segment_priority,
         max(next_as_of_date) as next_as_of_date,
         count(*) as customers,
         sum(period_revenue) as revenue,
@@ -80,24 +81,7 @@ grouped as (
         sum(stayed) as stayed,
         sum(moved_down) as moved_down
     from flagged
-    group by as_of_date, segment
-
-    union all
-
-    select
-        as_of_date,
-        '(all)' as segment,
-        null as segment_priority,
-        max(next_as_of_date) as next_as_of_date,
-        count(*) as customers,
-        sum(period_revenue) as revenue,
-        sum(is_repeat_buyer) as repeat_buyers,
-        sum(is_retained) as retained,
-        sum(moved_up) as moved_up,
-        sum(stayed) as stayed,
-        sum(moved_down) as moved_down
-    from flagged
-    group by as_of_date
+    group by as_of_date, rollup(segment)
 
 ),
 

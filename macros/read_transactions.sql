@@ -66,6 +66,54 @@
 {%- endmacro %}
 
 
+{#- Spark reads the files through an external table, staging.rfm_raw_transactions (its SQL has no table
+    function with reader options, and a temporary view would hide the files' _metadata columns). The table is
+    redefined on every call, at no cost beyond listing the files, and dropping it never touches them. CSV
+    columns stay text (no schema inference) and a malformed line fails the read (FAILFAST) instead of becoming
+    a row of nulls. Spark names each file by its full URI (file:/..., s3a://...), so source_file is that URI
+    rather than the path as written. An incremental run's file list never reaches here: on Spark staging is
+    rebuilt every run. -#}
+{% macro spark__rfm_transactions_scan(path, files=none) -%}
+    {%- set lowered = path | lower -%}
+    {%- if lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
+        {%- set reader, options = 'parquet', {'mergeSchema': 'true'} -%}
+    {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') or lowered.endswith('.tsv') -%}
+        {%- set reader = 'csv' -%}
+        {%- set options = {
+            'header': 'true', 'inferSchema': 'false', 'mode': 'FAILFAST', 'quote': '"', 'escape': '"',
+            'sep': '\t' if lowered.endswith('.tsv') else ',',
+        } -%}
+    {%- elif lowered.endswith('.txt') -%}
+        {{ exceptions.raise_compiler_error(
+            "The transactions file '" ~ path ~ "' is .txt, whose dialect only DuckDB sniffs: on Spark rename it .csv or .tsv."
+        ) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "The transactions file '" ~ path ~ "' has an unsupported extension: use .csv, .csv.gz, .tsv, .parquet or .pq."
+        ) }}
+    {%- endif -%}
+    {%- set raw = 'staging.rfm_raw_transactions' -%}
+    {%- if rfm_can_introspect() -%}
+        {%- if ':/' not in path and not path.startswith('/') -%}
+            {#- A table resolves a relative path against the warehouse, not where dbt runs: anchor it on the
+                driver's working directory, as DuckDB does. -#}
+            {%- set working_dir = run_query("select reflect('java.lang.System', 'getProperty', 'user.dir')").columns[0].values()[0] -%}
+            {%- set path = working_dir ~ '/' ~ path -%}
+        {%- endif -%}
+        {%- do run_query('create schema if not exists staging') -%}
+        {%- do run_query('drop table if exists ' ~ raw) -%}
+        {%- set table_sql -%}
+            create table {{ raw }}
+            using {{ reader }}
+            options (path {{ rfm_string_literal(path) }}
+                {%- for key, value in options.items() %}, {{ key }} {{ rfm_string_literal(value) }}{% endfor %})
+        {%- endset -%}
+        {%- do run_query(table_sql) -%}
+    {%- endif -%}
+    {{ return(raw) }}
+{%- endmacro %}
+
+
 {#- {contract column: {'name': file column or none, 'is_text': bool}}; at parse time, the contract's own names. -#}
 {% macro rfm_transactions_file_columns() -%}
     {%- set mapping = var('transactions_columns') or {} -%}
@@ -136,6 +184,24 @@
 {%- endmacro %}
 
 
+{% macro spark__rfm_describe_file(path, scan) -%}
+    {#- A path that matches nothing has already failed in the scan, with Spark's PATH_NOT_FOUND naming it. -#}
+    {%- set found = {} -%}
+    {%- for row in run_query('describe ' ~ scan) -%}
+        {%- set column_type = row['data_type'] | lower -%}
+        {%- if row['col_name'] and not row['col_name'].startswith('#') -%}
+            {%- do found.update({row['col_name'] | lower: {
+                'name': row['col_name'],
+                'is_text': column_type == 'string' or column_type.startswith('varchar') or column_type.startswith('char'),
+                'is_fractional': column_type in ('float', 'double') or column_type.startswith('decimal'),
+                'is_integer': column_type in ('tinyint', 'smallint', 'int', 'bigint'),
+            }}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+
 {% macro read_transactions(columns, files=none) -%}
     {{ return(adapter.dispatch('read_transactions', 'rfm')(columns, files)) }}
 {%- endmacro %}
@@ -184,6 +250,37 @@
 {%- endmacro %}
 
 
+{#- Spark: a file's rows are numbered in read order, which is block (split) start, then the scan's own order
+    within a split (monotonically_increasing_id grows within each task). read_position is (file, row) as a
+    struct, which Spark orders field by field: the same "files in name order, then rows" with no global sort. -#}
+{% macro spark__read_transactions(columns, files=none) -%}
+    select
+        row_number() over (
+            partition by _rfm_source_file order by _rfm_block_start, _rfm_scan_order
+        ) as source_row_number,
+        _rfm_source_file as source_file,
+        named_struct(
+            'source_file', _rfm_source_file,
+            'row', row_number() over (partition by _rfm_source_file order by _rfm_block_start, _rfm_scan_order)
+        ) as read_position,
+        {%- for name, column in columns.items() %}
+        {% if column.name is none -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- else -%}
+        {{ adapter.quote(column.name) }}
+        {%- endif %} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            _metadata.file_path as _rfm_source_file,
+            _metadata.file_block_start as _rfm_block_start,
+            monotonically_increasing_id() as _rfm_scan_order,
+            *
+        from {{ rfm_transactions_scan() }}
+    ) as scanned
+{%- endmacro %}
+
+
 {#- try_cast, not dbt.safe_cast: dbt-duckdb renders safe_cast as a plain cast, which fails the whole build on
     '2025-02-30'. DuckDB and Spark (3.2+) both spell it try_cast. Text is trimmed first: try_cast rejects
     ' 2025-01-05'; typed columns are parsed as they are. -#}
@@ -205,6 +302,16 @@
         case when substr(trim({{ name }}), 5, 1) = '-' then try_cast(trim({{ name }}) as timestamp) end
     {%- else -%}
         case when isfinite(try_cast({{ name }} as timestamp)) then try_cast({{ name }} as timestamp) end
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Spark has no infinite timestamps, and its casts already reject 'infinity' and 'epoch'. -#}
+{% macro spark__rfm_parse_timestamp(name, is_text) -%}
+    {%- if is_text -%}
+        case when substr(trim({{ name }}), 5, 1) = '-' then try_cast(trim({{ name }}) as timestamp) end
+    {%- else -%}
+        try_cast({{ name }} as timestamp)
     {%- endif -%}
 {%- endmacro %}
 
@@ -238,4 +345,10 @@
     {%- else -%}
         select count(*) as row_count from {{ rfm_transactions_scan() }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- Spark: a plain count of the scan (Parquet answers it from the footers). -#}
+{% macro spark__rfm_raw_row_count(path) -%}
+    select count(*) as row_count from {{ rfm_transactions_scan() }}
 {%- endmacro %}

@@ -41,12 +41,7 @@
 
     listed as (
 
-        -- File metadata only: read_blob does not read the content unless it is selected.
-        select
-            filename as source_file,
-            size as file_size_bytes,
-            cast(last_modified as timestamp) as file_modified_at
-        from read_blob({{ rfm_string_literal(rfm_transactions_path()) }})
+        {{ rfm_listed_files() | indent(8) }}
 
     ),
 
@@ -168,6 +163,33 @@
     )
 
     select * from planned
+{%- endmacro %}
+
+
+{#- The files that match transactions_path now: source_file, file_size_bytes, file_modified_at. -#}
+{% macro rfm_listed_files() -%}
+    {{ return(adapter.dispatch('rfm_listed_files', 'rfm')()) }}
+{%- endmacro %}
+
+
+{% macro default__rfm_listed_files() -%}
+    -- File metadata only: read_blob does not read the content unless it is selected.
+    select
+        filename as source_file,
+        size as file_size_bytes,
+        cast(last_modified as timestamp) as file_modified_at
+    from read_blob({{ rfm_string_literal(rfm_transactions_path()) }})
+{%- endmacro %}
+
+
+{#- Spark: the files' own metadata columns, named as staging names them (a file with no rows is not listed). -#}
+{% macro spark__rfm_listed_files() -%}
+    select
+        _metadata.file_path as source_file,
+        max(_metadata.file_size) as file_size_bytes,
+        cast(max(_metadata.file_modification_time) as timestamp) as file_modified_at
+    from {{ rfm_transactions_scan() }}
+    group by _metadata.file_path
 {%- endmacro %}
 
 

@@ -5,7 +5,7 @@
     {%- set cents = 'cast(abs(' ~ money ~ ') * 100 as bigint)' -%}
     case
         when {{ count }} > 0 then cast(
-            sign({{ money }})
+            cast(sign({{ money }}) as bigint)
             * {{ rfm_integer_divide('2 * ' ~ cents ~ ' + ' ~ count, '2 * ' ~ count) }}
             * 0.01
             as {{ rfm_money_type() }}
@@ -19,6 +19,12 @@
 {%- endmacro %}
 
 
+{#- Parenthesised: `a * b div c` would divide the product. Both engines truncate towards zero. -#}
 {% macro default__rfm_integer_divide(dividend, divisor) -%}
-    ({{ dividend }}) // ({{ divisor }})
+    (({{ dividend }}) // ({{ divisor }}))
+{%- endmacro %}
+
+
+{% macro spark__rfm_integer_divide(dividend, divisor) -%}
+    (({{ dividend }}) div ({{ divisor }}))
 {%- endmacro %}

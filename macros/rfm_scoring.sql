@@ -131,6 +131,17 @@ segment_definitions as (
 {%- endmacro %}
 
 
+{#- Spark: add_months clamps to the month's last day as DuckDB's interval arithmetic does. -#}
+{% macro spark__rfm_history_date_back(date, steps) -%}
+    {%- set date_part, size = rfm_history_interval() -%}
+    {%- if date_part == 'week' -%}
+        date_sub({{ date }}, 7 * {{ size }} * ({{ steps }}))
+    {%- else -%}
+        add_months({{ date }}, -{{ size }} * ({{ steps }}))
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- What Hughes' measures are made of, from transactions (stg_transactions' columns): a purchase is amount >= 0,
     a refund lowers monetary but is no purchase. The select-list of every aggregation of transactions, so
     the definition lives in one place. -#}

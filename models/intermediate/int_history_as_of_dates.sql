@@ -17,7 +17,7 @@ steps_back as (
         select 0 as steps_back
     {%- else %}
         -- Enough steps for a century of weeks; the dates before history_start_date are dropped below.
-        select range as steps_back from range(0, 5300)
+        select n as steps_back from ({{ rfm_integer_series(0, 5300) }}) as series
     {%- endif %}
 
 ),

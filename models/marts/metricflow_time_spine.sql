@@ -3,8 +3,7 @@ with
 
 days as (
 
-    select cast(range as date) as date_day
-    from range(date '2000-01-01', date '2051-01-01', interval 1 day)
+    {{ rfm_day_series('2000-01-01', '2051-01-01') | indent(4) }}
 
 )
 

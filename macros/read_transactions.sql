@@ -321,7 +321,7 @@
 {% macro rfm_id_text(name, is_fractional) -%}
     {%- if is_fractional -%}
         nullif(trim(cast(
-            case when {{ name }} = trunc({{ name }}) then cast(cast({{ name }} as bigint) as {{ dbt.type_string() }})
+            case when {{ name }} = floor({{ name }}) then cast(cast({{ name }} as bigint) as {{ dbt.type_string() }})
             else cast({{ name }} as {{ dbt.type_string() }}) end
             as {{ dbt.type_string() }}
         )), '')

@@ -2,6 +2,8 @@
     and the customer's activity in the period ending at it. Incremental on as_of_date: a run replaces the
     dates it computes (the current one, plus the backfill when history_start_date is set) and keeps the
     others, so scheduled runs without a backfill accumulate snapshots. -#}
+{#- Spark stores each date in its own folder, so that a snapshot run overwrites only the dates it computes. -#}
+{{ config(partition_by='as_of_date' if target.type == 'spark' else none) }}
 {%- set segment_scheme = rfm_segment_scheme(ref('rfm_segment_map')) -%}
 
 with

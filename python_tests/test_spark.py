@@ -1,0 +1,201 @@
+"""Parity: the same models, seeds and tests on Apache Spark (dbt-spark's session method on a local pyspark)
+give DuckDB's results row for row.
+
+Needs Java 17+. RFM_SKIP_SPARK=1 skips it for quick local runs; pytest's summary (-ra) then says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import MESSY, PROJECT, build_project
+from rfm.generate import generate
+from rfm.project import run_dbt
+
+SKIP_FLAG = "RFM_SKIP_SPARK"
+pytestmark = pytest.mark.skipif(
+    os.environ.get(SKIP_FLAG) == "1", reason=f"{SKIP_FLAG}=1: the Spark parity test was skipped on request"
+)
+
+AS_OF = "2026-01-01"
+VARIABLES = {"as_of_date": AS_OF, "history_start_date": "2025-07-01"}
+# The relations compared, as (schema, name).
+RELATIONS = (
+    ("marts", "customer_rfm"),
+    ("marts", "rfm_segment_summary"),
+    ("staging", "rejected_transactions"),
+    ("marts", "customer_rfm_history"),
+)
+REASONS = {
+    "missing_customer_id",
+    "invalid_transaction_at",
+    "invalid_amount",
+    "after_as_of_date",
+    "duplicate_transaction_id",
+}
+
+
+def csv_input(folder: Path) -> tuple[str, dict[str, Any]]:
+    """A few thousand generated rows (every kind of bad row) followed by the messy fixture's rows."""
+    out = folder / "transactions.csv"
+    generate(out, transactions=4000, customers=400, seed=7)
+    with MESSY.open(newline="") as handle:
+        messy = list(csv.DictReader(handle))
+    with out.open(newline="") as handle:
+        header = next(csv.reader(handle))
+    with out.open("a", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerows([record[name] for name in header] for record in messy)
+    return str(out), {}
+
+
+def parquet_input(folder: Path) -> tuple[str, dict[str, Any]]:
+    """Typed Parquet in two files read by a glob, with the customer id under another name and stored as a
+    fractional number (as pandas writes an integer column with gaps)."""
+    generated = folder / "generated.parquet"
+    generate(generated, transactions=4000, customers=400, seed=11)
+    table = pq.read_table(generated)
+    trimmed = pc.utf8_trim_whitespace(table["customer_id"])
+    present = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    table = table.set_column(1, "cust_no", pc.cast(pc.cast(present, pa.int64()), pa.float64()))
+    parts = folder / "parts"
+    parts.mkdir()
+    pq.write_table(table.slice(0, 2500), parts / "part-0000.parquet")
+    pq.write_table(table.slice(2500), parts / "part-0001.parquet")
+    return str(parts / "*.parquet"), {"transactions_columns": {"customer_id": "cust_no"}}
+
+
+INPUTS = {"csv": csv_input, "parquet": parquet_input}
+
+
+@pytest.fixture(scope="module", params=sorted(INPUTS))
+def engines(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, Path]]:
+    """(DuckDB database, folder with one Parquet folder per relation as Spark computed it)."""
+    if shutil.which("java") is None:
+        pytest.fail(
+            f"The Spark parity test needs Java 17 or later on PATH (or set {SKIP_FLAG}=1 to skip it)."
+        )
+    from pyspark.sql import SparkSession
+
+    root = tmp_path_factory.mktemp(f"spark-{request.param}")
+    transactions, mapping = INPUTS[request.param](root)
+    variables = {"transactions_path": transactions, **mapping, **VARIABLES}
+    duck = build_project(root / "rfm.duckdb", transactions, **mapping, **VARIABLES)
+
+    previous = os.environ.get("RFM_SPARK_WAREHOUSE")
+    os.environ["RFM_SPARK_WAREHOUSE"] = str(root / "warehouse")
+    try:
+        # In-process, so the session dbt-spark started is the one that reads the results back.
+        run_dbt(["build", "--target", "spark"], PROJECT, variables)
+        # dbt ran its models in worker threads; the builder returns the session they shared.
+        spark = SparkSession.builder.getOrCreate()
+        exported = root / "from_spark"
+        for schema, name in RELATIONS:
+            spark.table(f"{schema}.{name}").write.parquet(str(exported / name))
+        spark.stop()
+    finally:
+        if previous is None:
+            os.environ.pop("RFM_SPARK_WAREHOUSE", None)
+        else:
+            os.environ["RFM_SPARK_WAREHOUSE"] = previous
+    yield duck, exported
+
+
+def differences(duck: Path, exported: Path, schema: str, name: str) -> list[tuple[object, ...]]:
+    """Rows one engine has and the other has not (as many times as they differ), tagged with the engine."""
+    with duckdb.connect() as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        connection.execute(f"attach '{duck}' as duck (read_only)")
+        columns = [
+            row[0]
+            for row in connection.execute(
+                "select column_name from information_schema.columns where table_catalog = 'duck'"
+                " and table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+        ]
+        # Spark names a file by its URI (file:/tmp/...), DuckDB by the path it was given (/tmp/...).
+        select = ", ".join(
+            "regexp_replace(source_file, '^file:', '') as source_file" if column == "source_file" else column
+            for column in columns
+        )
+        duck_rows = f"select {select} from duck.{schema}.{name}"
+        spark_rows = f"select {select} from read_parquet('{exported / name}/*.parquet')"
+        return connection.execute(
+            f"(select 'duckdb only' as engine, * from ({duck_rows} except all {spark_rows}))"
+            f" union all (select 'spark only', * from ({spark_rows} except all {duck_rows}))"
+            " order by all limit 20"
+        ).fetchall()
+
+
+@pytest.mark.parametrize(("schema", "name"), RELATIONS, ids=[name for _, name in RELATIONS])
+def test_spark_equals_duckdb_row_for_row(engines: tuple[Path, Path], schema: str, name: str) -> None:
+    duck, exported = engines
+    assert differences(duck, exported, schema, name) == []
+
+
+def test_the_parity_input_exercises_every_reason_and_segment(engines: tuple[Path, Path]) -> None:
+    duck, _ = engines
+    with duckdb.connect(str(duck), read_only=True) as connection:
+        reasons = {
+            row[0]
+            for row in connection.execute(
+                "select distinct reject_reason from staging.rejected_transactions"
+            ).fetchall()
+        }
+        customers, segments = connection.execute(
+            "select count(*), count(distinct segment) from marts.customer_rfm"
+        ).fetchall()[0]
+        dates = connection.execute(
+            "select count(distinct as_of_date) from marts.customer_rfm_history"
+        ).fetchall()[0][0]
+    assert reasons == REASONS
+    assert customers > 300
+    assert segments >= 8
+    assert dates == 7
+
+
+def test_history_snapshots_accumulate_on_spark(tmp_path: Path) -> None:
+    """Parquet can't delete rows: with history_snapshots each run overwrites only its own date's partition."""
+    if shutil.which("java") is None:
+        pytest.fail(f"The Spark tests need Java 17+ on PATH (or set {SKIP_FLAG}=1 to skip them).")
+    warehouse = tmp_path / "warehouse"
+    environment = {**os.environ, "RFM_SPARK_WAREHOUSE": str(warehouse)}
+    dbt = Path(sys.executable).with_name("dbt")
+    # Seeds and models only: the parity builds above run every test on Spark.
+    command = ["build", "--target", "spark", "--select", "+customer_rfm_history"]
+    command += ["--resource-type", "seed", "--resource-type", "model"]
+    for as_of_date in ("2025-06-01", "2025-07-01"):
+        variables = {"transactions_path": str(MESSY), "as_of_date": as_of_date, "history_snapshots": True}
+        # A process per run, as a scheduler runs them: the catalog persists in the warehouse folder.
+        run = subprocess.run(
+            [dbt, *command, "--vars", json.dumps(variables)],
+            cwd=PROJECT,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stdout[-3000:]
+    with duckdb.connect() as connection:
+        dates = connection.execute(
+            "select cast(as_of_date as varchar), count(*) from read_parquet(?, hive_partitioning = true)"
+            " group by all order by all",
+            [str(warehouse / "marts.db" / "customer_rfm_history" / "*" / "*.parquet")],
+        ).fetchall()
+    assert dates == [("2025-06-01", 3), ("2025-07-01", 8)]

@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="transactions per run, comma-separated (default %(default)s); customers = 1/20",
     )
     bench.add_argument(
-        "--peers", default="polars,pandas", help="peers to run (default %(default)s; '' for none)"
+        "--peers",
+        default="polars,pandas",
+        help="peers: polars, pandas, spark (dbt build --target spark) (default %(default)s; '' for none)",
     )
     bench.add_argument(
         "--workdir", type=Path, default=Path("data/bench"), help="generated files and databases"

@@ -32,15 +32,40 @@ class Measurement:
         return f"{self.seconds:,.1f} s / {self.peak_mb:,.0f} MB"
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants now (Linux /proc), in MB; 0 once it is gone."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            rss_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            total += rss_kb / 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
 def measure(
-    command: list[str], log: Path, env: dict[str, str] | None = None, timeout: float = 3600
+    command: list[str],
+    log: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 3600,
+    whole_tree: bool = False,
 ) -> Measurement:
-    """Wall time and peak resident memory of one command (and the children it waits for)."""
+    """Wall time and peak resident memory of one command (and the children it waits for). whole_tree: sample
+    the summed memory of every descendant instead, for commands whose children are not waited for (the JVM
+    pyspark starts), so the peak is a sampled lower bound."""
     started = time.perf_counter()
+    tree_peak_mb = 0.0
     with log.open("w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
         deadline = started + timeout
         while True:
+            if whole_tree:
+                tree_peak_mb = max(tree_peak_mb, tree_rss_mb(process.pid))
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
@@ -50,7 +75,7 @@ def measure(
                 return Measurement(None, None, f"over {timeout:.0f} s")
             time.sleep(0.05)
     seconds = time.perf_counter() - started
-    peak_mb = usage.ru_maxrss / 1024
+    peak_mb = max(usage.ru_maxrss / 1024, tree_peak_mb)
     if os.waitstatus_to_exitcode(status) != 0:
         tail = log.read_text()[-300:].strip().splitlines()
         return Measurement(None, None, f"failed: {tail[-1] if tail else 'no output'}")
@@ -91,6 +116,7 @@ class Row:
     polars: Measurement
     pandas: Measurement
     incremental: Measurement | None = None
+    spark: Measurement | None = None
 
 
 def ratio(a: Measurement, b: Measurement) -> str:
@@ -103,14 +129,15 @@ def table(rows: list[Row]) -> str:
     lines = [
         "| transactions | customers | dbt build (all models + tests) | floor (one DuckDB script) | polars"
         " | pandas | build / floor | build / polars | incremental dbt build (+1% new file)"
-        " | incremental / build |",
-        "|---:|---:|---|---|---|---|---:|---:|---|---:|",
+        " | incremental / build | dbt build on Spark (local session) | Spark / DuckDB build |",
+        "|---:|---:|---|---|---|---|---:|---:|---|---:|---|---:|",
     ]
     for r in rows:
         incremental = r.incremental or Measurement(None, None, "not run")
+        spark = r.spark or Measurement(None, None, "skipped")
         cells = [f"{r.transactions:,}", f"{r.customers:,}", r.build.cell(), r.floor.cell(), r.polars.cell()]
         cells += [r.pandas.cell(), ratio(r.build, r.floor), ratio(r.build, r.polars)]
-        cells += [incremental.cell(), ratio(incremental, r.build)]
+        cells += [incremental.cell(), ratio(incremental, r.build), spark.cell(), ratio(spark, r.build)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -268,13 +295,23 @@ def bench_size(size: int, project: Path, workdir: Path, peers: list[str], timeou
                 None,
                 timeout,
             )
-    return Row(size, customers, build, floor, results["polars"], results["pandas"], incremental)
+    spark = Measurement(None, None, "skipped")
+    if "spark" in peers:
+        print(f"[{size:,}] dbt build --target spark ...", file=sys.stderr)
+        # The same project and history on dbt-spark's local session, into a fresh warehouse; the JVM is
+        # pyspark's child, so its memory is sampled with the whole process tree.
+        warehouse = workdir / f"spark_warehouse_{size}"
+        shutil.rmtree(warehouse, ignore_errors=True)
+        spark_env = {**os.environ, "RFM_SPARK_WAREHOUSE": str(warehouse)}
+        spark_build = [*dbt_build, "--target", "spark"]
+        spark = measure(spark_build, workdir / f"spark_{size}.log", spark_env, timeout, whole_tree=True)
+    return Row(size, customers, build, floor, results["polars"], results["pandas"], incremental, spark)
 
 
 def report(rows: list[Row]) -> str:
     versions = ", ".join(
         f"{name} {installed(name)}"
-        for name in ("duckdb", "dbt-core", "dbt-duckdb", "polars", "pandas")
+        for name in ("duckdb", "dbt-core", "dbt-duckdb", "dbt-spark", "pyspark", "polars", "pandas")
         if installed(name)
     )
     return (
@@ -287,5 +324,7 @@ def report(rows: list[Row]) -> str:
         " the same scores as a user would write them (src/rfm/bench/). The incremental build is the next"
         " `dbt build` after a file with 1% more transactions (new ids, existing customers, the next day)"
         " lands in the input folder: it reads only that file, updates the customers it touches and rescores"
-        " everyone, with every test.\n"
+        " everyone, with every test. The Spark build is the same full build with `--target spark`"
+        " (dbt-spark's session method: a local pyspark in the dbt process, Parquet tables), when `--peers`"
+        " names spark; its memory is the sampled peak of the dbt process and the JVM together.\n"
     )

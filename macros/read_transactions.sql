@@ -100,15 +100,17 @@
             {%- set working_dir = run_query("select reflect('java.lang.System', 'getProperty', 'user.dir')").columns[0].values()[0] -%}
             {%- set path = working_dir ~ '/' ~ path -%}
         {%- endif -%}
-        {%- do run_query('create schema if not exists staging') -%}
-        {%- do run_query('drop table if exists ' ~ raw) -%}
-        {%- set table_sql -%}
-            create table {{ raw }}
+        {%- set reader_sql -%}
             using {{ reader }}
             options (path {{ rfm_string_literal(path) }}
                 {%- for key, value in options.items() %}, {{ key }} {{ rfm_string_literal(value) }}{% endfor %})
         {%- endset -%}
-        {%- do run_query(table_sql) -%}
+        {#- A temporary view lists the files when it is defined (a table only when read): a path that matches
+            nothing fails here with Spark's one-line PATH_NOT_FOUND naming it. -#}
+        {%- do run_query('create or replace temporary view rfm_raw_transactions_listed ' ~ reader_sql) -%}
+        {%- do run_query('create schema if not exists staging') -%}
+        {%- do run_query('drop table if exists ' ~ raw) -%}
+        {%- do run_query('create table ' ~ raw ~ ' ' ~ reader_sql) -%}
     {%- endif -%}
     {{ return(raw) }}
 {%- endmacro %}

@@ -199,3 +199,20 @@ def test_history_snapshots_accumulate_on_spark(tmp_path: Path) -> None:
             [str(warehouse / "marts.db" / "customer_rfm_history" / "*" / "*.parquet")],
         ).fetchall()
     assert dates == [("2025-06-01", 3), ("2025-07-01", 8)]
+
+
+def test_a_missing_file_fails_in_one_sentence_on_spark(tmp_path: Path) -> None:
+    if shutil.which("java") is None:
+        pytest.fail(f"The Spark tests need Java 17+ on PATH (or set {SKIP_FLAG}=1 to skip them).")
+    environment = {**os.environ, "RFM_SPARK_WAREHOUSE": str(tmp_path / "warehouse")}
+    variables = {"transactions_path": str(tmp_path / "nowhere.csv")}
+    command = ["build", "--target", "spark", "--select", "stg_transactions_classified", "--vars"]
+    run = subprocess.run(
+        [Path(sys.executable).with_name("dbt"), *command, json.dumps(variables)],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1
+    assert f"[PATH_NOT_FOUND] Path does not exist: file:{tmp_path / 'nowhere.csv'}." in run.stdout

@@ -231,14 +231,7 @@
         _rfm_source_file as source_file,
         -- Global position (files in name order, then rows): what "the earliest copy" means, as one integer.
         read_position,
-        {%- for name, column in columns.items() %}
-        {% if column.name is none -%}
-        -- No such column in the file: every row is its own transaction and nothing is deduplicated.
-        cast(null as {{ dbt.type_string() }})
-        {%- else -%}
-        {{ adapter.quote(column.name) }}
-        {%- endif %} as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{- rfm_contract_column_list(columns) }}
     from (
         select
             row_number() over () as read_position,
@@ -257,29 +250,38 @@
     struct, which Spark orders field by field: the same "files in name order, then rows" with no global sort. -#}
 {% macro spark__read_transactions(columns, files=none) -%}
     select
-        row_number() over (
-            partition by _rfm_source_file order by _rfm_block_start, _rfm_scan_order
-        ) as source_row_number,
+        _rfm_row_number as source_row_number,
         _rfm_source_file as source_file,
-        named_struct(
-            'source_file', _rfm_source_file,
-            'row', row_number() over (partition by _rfm_source_file order by _rfm_block_start, _rfm_scan_order)
-        ) as read_position,
+        named_struct('source_file', _rfm_source_file, 'row', _rfm_row_number) as read_position,
+        {{- rfm_contract_column_list(columns) }}
+    from (
+        select
+            row_number() over (
+                partition by _rfm_source_file order by _rfm_block_start, _rfm_scan_order
+            ) as _rfm_row_number,
+            *
+        from (
+            select
+                _metadata.file_path as _rfm_source_file,
+                _metadata.file_block_start as _rfm_block_start,
+                monotonically_increasing_id() as _rfm_scan_order,
+                *
+            from {{ rfm_transactions_scan() }}
+        ) as scanned
+    ) as numbered
+{%- endmacro %}
+
+
+{#- The contract's columns as the file holds them, values untouched, each under its contract name. -#}
+{% macro rfm_contract_column_list(columns) -%}
         {%- for name, column in columns.items() %}
         {% if column.name is none -%}
+        -- No such column in the file: every row is its own transaction and nothing is deduplicated.
         cast(null as {{ dbt.type_string() }})
         {%- else -%}
         {{ adapter.quote(column.name) }}
         {%- endif %} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from (
-        select
-            _metadata.file_path as _rfm_source_file,
-            _metadata.file_block_start as _rfm_block_start,
-            monotonically_increasing_id() as _rfm_scan_order,
-            *
-        from {{ rfm_transactions_scan() }}
-    ) as scanned
 {%- endmacro %}
 
 

@@ -82,39 +82,42 @@ def parquet_input(folder: Path) -> tuple[str, dict[str, Any]]:
 INPUTS = {"csv": csv_input, "parquet": parquet_input}
 
 
+@pytest.fixture(scope="module")
+def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One warehouse for the module's in-process builds: the JVM keeps its first session's catalog and
+    warehouse for the life of the process (a second session would not see a new folder), so every build here
+    shares that session and replaces the tables of the one before."""
+    if shutil.which("java") is None:
+        pytest.fail(f"The Spark parity test needs Java 17+ on PATH (or set {SKIP_FLAG}=1 to skip it).")
+    warehouse = tmp_path_factory.mktemp("spark-warehouse")
+    previous = os.environ.get("RFM_SPARK_WAREHOUSE")
+    os.environ["RFM_SPARK_WAREHOUSE"] = str(warehouse)
+    yield warehouse
+    if previous is None:
+        os.environ.pop("RFM_SPARK_WAREHOUSE", None)
+    else:
+        os.environ["RFM_SPARK_WAREHOUSE"] = previous
+
+
 @pytest.fixture(scope="module", params=sorted(INPUTS))
 def engines(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Path, Path]]:
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, spark_warehouse: Path
+) -> tuple[Path, Path]:
     """(DuckDB database, folder with one Parquet folder per relation as Spark computed it)."""
-    if shutil.which("java") is None:
-        pytest.fail(
-            f"The Spark parity test needs Java 17 or later on PATH (or set {SKIP_FLAG}=1 to skip it)."
-        )
     from pyspark.sql import SparkSession
 
     root = tmp_path_factory.mktemp(f"spark-{request.param}")
     transactions, mapping = INPUTS[request.param](root)
     variables = {"transactions_path": transactions, **mapping, **VARIABLES}
     duck = build_project(root / "rfm.duckdb", transactions, **mapping, **VARIABLES)
-
-    previous = os.environ.get("RFM_SPARK_WAREHOUSE")
-    os.environ["RFM_SPARK_WAREHOUSE"] = str(root / "warehouse")
-    try:
-        # In-process, so the session dbt-spark started is the one that reads the results back.
-        run_dbt(["build", "--target", "spark"], PROJECT, variables)
-        # dbt ran its models in worker threads; the builder returns the session they shared.
-        spark = SparkSession.builder.getOrCreate()
-        exported = root / "from_spark"
-        for schema, name in RELATIONS:
-            spark.table(f"{schema}.{name}").write.parquet(str(exported / name))
-        spark.stop()
-    finally:
-        if previous is None:
-            os.environ.pop("RFM_SPARK_WAREHOUSE", None)
-        else:
-            os.environ["RFM_SPARK_WAREHOUSE"] = previous
-    yield duck, exported
+    # In-process, so the session dbt-spark started is the one that reads the results back.
+    run_dbt(["build", "--target", "spark"], PROJECT, variables)
+    # dbt ran its models in worker threads; the builder returns the session they shared.
+    spark = SparkSession.builder.getOrCreate()
+    exported = root / "from_spark"
+    for schema, name in RELATIONS:
+        spark.table(f"{schema}.{name}").write.parquet(str(exported / name))
+    return duck, exported
 
 
 def differences(duck: Path, exported: Path, schema: str, name: str) -> list[tuple[object, ...]]:

@@ -74,6 +74,9 @@
     rather than the path as written. An incremental run's file list never reaches here: on Spark staging is
     rebuilt every run. -#}
 {% macro spark__rfm_transactions_scan(path, files=none) -%}
+    {%- if files is not none -%}
+        {{ exceptions.raise_compiler_error("On Spark staging is rebuilt every run: a list of files to read is not supported.") }}
+    {%- endif -%}
     {%- set lowered = path | lower -%}
     {%- if lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
         {%- set reader, options = 'parquet', {'mergeSchema': 'true'} -%}
@@ -95,8 +98,13 @@
     {%- set raw = 'staging.rfm_raw_transactions' -%}
     {%- if rfm_can_introspect() -%}
         {%- if ':/' not in path and not path.startswith('/') -%}
+            {%- if target.method != 'session' -%}
+                {{ exceptions.raise_compiler_error(
+                    "On a Spark cluster transactions_path must be absolute or a URI the cluster reads (s3a://, abfss://, hdfs://), got '" ~ path ~ "'."
+                ) }}
+            {%- endif -%}
             {#- A table resolves a relative path against the warehouse, not where dbt runs: anchor it on the
-                driver's working directory, as DuckDB does. -#}
+                driver's working directory (dbt's own in the session method), as DuckDB does. -#}
             {%- set working_dir = run_query("select reflect('java.lang.System', 'getProperty', 'user.dir')").columns[0].values()[0] -%}
             {%- set path = working_dir ~ '/' ~ path -%}
         {%- endif -%}
@@ -107,7 +115,7 @@
         {%- endset -%}
         {#- A temporary view lists the files when it is defined (a table only when read): a path that matches
             nothing fails here with Spark's one-line PATH_NOT_FOUND naming it. -#}
-        {%- do run_query('create or replace temporary view rfm_raw_transactions_listed ' ~ reader_sql) -%}
+        {%- do run_query('create or replace temporary view rfm_input_path_check ' ~ reader_sql) -%}
         {%- do run_query('create schema if not exists staging') -%}
         {%- do run_query('drop table if exists ' ~ raw) -%}
         {%- do run_query('create table ' ~ raw ~ ' ' ~ reader_sql) -%}
@@ -249,6 +257,9 @@
     within a split (monotonically_increasing_id grows within each task). read_position is (file, row) as a
     struct, which Spark orders field by field: the same "files in name order, then rows" with no global sort. -#}
 {% macro spark__read_transactions(columns, files=none) -%}
+    {%- if files is not none -%}
+        {{ exceptions.raise_compiler_error("On Spark staging is rebuilt every run: a list of files to read is not supported.") }}
+    {%- endif -%}
     select
         _rfm_row_number as source_row_number,
         _rfm_source_file as source_file,
@@ -310,10 +321,15 @@
 {%- endmacro %}
 
 
-{#- Spark has no infinite timestamps, and its casts already reject 'infinity' and 'epoch'. -#}
+{#- Spark: the same accepted texts as DuckDB. Its cast would also take '2025-01' and '2025-06-30T10', which
+    DuckDB rejects, hence the shape check; and it would apply an offset where DuckDB drops it, hence the cast
+    through timestamp_ntz (which ignores a zone). Typed values are always finite on Spark. -#}
 {% macro spark__rfm_parse_timestamp(name, is_text) -%}
     {%- if is_text -%}
-        case when substr(trim({{ name }}), 5, 1) = '-' then try_cast(trim({{ name }}) as timestamp) end
+        case
+            when trim({{ name }}) rlike '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}($|[ T][0-9]{1,2}:[0-9]{2})'
+                then cast(try_cast(trim({{ name }}) as timestamp_ntz) as timestamp)
+        end
     {%- else -%}
         try_cast({{ name }} as timestamp)
     {%- endif -%}

@@ -3,6 +3,7 @@
     divide decimals exactly: integer cents keep every engine on the same cent. null when count is 0. -#}
 {% macro rfm_money_divide(money, count) -%}
     {%- set cents = 'cast(abs(' ~ money ~ ') * 100 as bigint)' -%}
+    {#- sign() as bigint: Spark's sign returns a double, which would turn the exact cents into a double. -#}
     case
         when {{ count }} > 0 then cast(
             cast(sign({{ money }}) as bigint)

@@ -49,6 +49,17 @@ REASONS = {
 }
 
 
+EDGE_TIMESTAMPS = (
+    "2025-06-30T23:30:00-05:00",
+    "2025-06-30 23:30:00+02",
+    "2025-06-30 10:00:00 UTC",
+    "2025-01",
+    "2025-06-30T10",
+    "2025-6-5",
+    "2025-06-30 10:00",
+)
+
+
 def csv_input(folder: Path) -> tuple[str, dict[str, Any]]:
     """A few thousand generated rows (every kind of bad row) followed by the messy fixture's rows."""
     out = folder / "transactions.csv"
@@ -60,6 +71,11 @@ def csv_input(folder: Path) -> tuple[str, dict[str, Any]]:
     with out.open("a", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerows([record[name] for name in header] for record in messy)
+        # Timestamp texts the engines' own casts read differently (an offset, a month, an hour alone).
+        for number, text in enumerate(EDGE_TIMESTAMPS, start=1):
+            row = {"transaction_id": f"edge{number}", "customer_id": f"edge{number % 3}"}
+            row.update({"transaction_at": text, "amount": "12.50"})
+            writer.writerow([row[name] for name in header])
     return str(out), {}
 
 
@@ -90,13 +106,16 @@ def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     if shutil.which("java") is None:
         pytest.fail(f"The Spark parity test needs Java 17+ on PATH (or set {SKIP_FLAG}=1 to skip it).")
     warehouse = tmp_path_factory.mktemp("spark-warehouse")
-    previous = os.environ.get("RFM_SPARK_WAREHOUSE")
-    os.environ["RFM_SPARK_WAREHOUSE"] = str(warehouse)
+    # 64 KB splits: the CSV is read by several tasks, so numbering rows across splits is part of the parity.
+    settings = {"RFM_SPARK_WAREHOUSE": str(warehouse), "RFM_SPARK_MAX_PARTITION_BYTES": "65536"}
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     yield warehouse
-    if previous is None:
-        os.environ.pop("RFM_SPARK_WAREHOUSE", None)
-    else:
-        os.environ["RFM_SPARK_WAREHOUSE"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="module", params=sorted(INPUTS))

@@ -57,7 +57,7 @@ def measure(
 ) -> Measurement:
     """Wall time and peak resident memory of one command (and the children it waits for). whole_tree: sample
     the summed memory of every descendant instead, for commands whose children are not waited for (the JVM
-    pyspark starts), so the peak is a sampled lower bound."""
+    pyspark starts), so the peak is sampled and approximate (shared pages count once per process)."""
     started = time.perf_counter()
     tree_peak_mb = 0.0
     with log.open("w") as output:

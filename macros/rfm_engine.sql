@@ -1,0 +1,12 @@
+{#- On-run-start hook: a Spark run says, in dbt's log, what it does differently from DuckDB, so nobody takes a full
+    rebuild for an incremental run or looks for a publication that was not written. Renders no SQL. -#}
+{% macro rfm_spark_notice() -%}
+    {%- if execute and target.type == 'spark' -%}
+        {{ log(
+            "Spark: the incremental models are rebuilt as tables on every run (Parquet tables cannot delete rows),"
+            ~ " and rfm_publication and its exposures are off (dbt-spark runs Python models only on Databricks);"
+            ~ " README, 'Running on Spark'.",
+            info=true
+        ) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -161,8 +161,15 @@ def test_slim_ci_builds_only_the_change_and_its_children(repo: Path) -> None:
     results = json.loads((repo / "target" / "run_results.json").read_text())["results"]
     built = {r["unique_id"] for r in results}
     assert "model.rfm.rfm_cell_summary" in built
-    # The changed mart, its tests, the publication that republishes it (with its tests) and the exposures.
-    expected = ("rfm_cell_summary", "summaries_reconcile", "rfm_publication", "exposure.rfm.")
+    # The changed mart, its tests, the publication that republishes it (with its tests), the exposures, and
+    # the project's on-run-start hook, which every invocation runs.
+    expected = (
+        "rfm_cell_summary",
+        "summaries_reconcile",
+        "rfm_publication",
+        "exposure.rfm.",
+        "rfm-on-run-start",
+    )
     assert all(any(name in node for name in expected) for node in built), built
     assert not any("stg_transactions" in node or "customer_rfm" in node.split(".")[-1] for node in built)
     assert all(r["status"] in {"success", "pass", "no-op"} for r in results), [

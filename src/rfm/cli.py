@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -29,13 +30,21 @@ def parse_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
 
 
+# dbt's --vars is YAML, where `as_of_date: 2025-02-30` stops dbt with a Python traceback; in JSON every text,
+# dates included, is a quoted string that the project's var checks can refuse in a sentence.
+VARS_JSON = (
+    "--vars takes a JSON object, with names, texts and dates in double quotes, "
+    'e.g. \'{"as_of_date": "2025-07-01", "rfm_bins": 4}\''
+)
+
+
 def parse_vars(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError:
-        raise argparse.ArgumentTypeError("--vars takes a JSON object, e.g. '{\"rfm_bins\": 4}'") from None
+        raise argparse.ArgumentTypeError(VARS_JSON) from None
     if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError("--vars takes a JSON object, e.g. '{\"rfm_bins\": 4}'")
+        raise argparse.ArgumentTypeError(VARS_JSON)
     return value
 
 
@@ -185,7 +194,9 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"rfm: {problem}", file=sys.stderr)
         return 2
     database = database_path(project)
-    database.parent.mkdir(parents=True, exist_ok=True)
+    # A folder that can't be made (a read-only parent) is reported by run_dbt, in one sentence.
+    with contextlib.suppress(OSError):
+        database.parent.mkdir(parents=True, exist_ok=True)
     published = published_folder(project)
     os.environ["RFM_PUBLISH_DIR"] = str(published)  # the build's last node publishes there
     run_dbt(["build"], project, variables, database)

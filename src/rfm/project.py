@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rfm_preflight import database_problem
+
 DEFAULT_SAMPLE = Path("data/sample/transactions.csv")
 DEFAULT_DATABASE = Path("data/rfm.duckdb")
+# dbt's wrapping of a message: "Runtime Error in model x (models/x.sql)", "Database Error", the macro stack.
+WRAPPING = re.compile(r"[\w ]+ Error(?: in \w+ \S+ \(.*\))?")
+STACK = re.compile(r"> (?:in|called by) \w+ \S+ \((?P<path>.*)\)")
+# What comes before the project's own sentences: DuckDB's prefix for the text of error(), which the guards
+# in SQL call, and dbt-duckdb's for the publication's PublishDirError (src/rfm/publish.py).
+OWN_PREFIXES = ("Invalid Input Error: ", "Python model failed: rfm.publish.PublishDirError: ")
 
 
 class DbtError(RuntimeError):
-    """dbt finished without success; the message is dbt's own one-line summary where it has one."""
+    """dbt could not build: one sentence, the project's own where it has one, else dbt's unwrapped."""
 
 
 def project_dir() -> Path:
@@ -32,6 +41,38 @@ def database_path(project: Path) -> Path:
     if env := os.environ.get("RFM_DUCKDB_PATH"):
         return Path(env).resolve()
     return project / DEFAULT_DATABASE
+
+
+def unwrap(message: str, project: Path) -> tuple[str, bool]:
+    """dbt's message on one line without dbt's wrapping, and whether it is the project's own sentence.
+
+    Own: the text of a guard's error() in SQL or of the publication's PublishDirError, or a compile error
+    raised in the project's own files (the innermost frame of the macro stack); such a sentence says what is
+    wrong without the node's name.
+    """
+    lines = [line.strip() for line in message.strip().splitlines()]
+    while lines and WRAPPING.fullmatch(lines[0]):
+        lines.pop(0)
+    stack = [match["path"] for line in lines if (match := STACK.fullmatch(line))]
+    text = " ".join(" ".join(line for line in lines if not STACK.fullmatch(line)).split())
+    for prefix in OWN_PREFIXES:
+        if text.startswith(prefix):
+            return text.removeprefix(prefix), True
+    return text, bool(stack) and (project / stack[0]).is_file()
+
+
+def describe_failures(failures: Iterable[tuple[str, str, str]], project: Path) -> str:
+    """One sentence for failed nodes, each given as (name, status, message)."""
+    parts, complete = [], True
+    for name, status, message in failures:
+        text, own = unwrap(message, project)
+        if status == "fail":  # a data test: dbt's count here, the failing rows' query in dbt's output
+            parts.append(f"{name} ({status}: {text})")
+            complete = False
+        else:
+            parts.append(text if own else f"{name}: {text}")
+            complete &= own
+    return "; ".join(part.rstrip(".") for part in parts) + ("." if complete else "; see dbt's output above.")
 
 
 @dataclass(frozen=True)
@@ -67,8 +108,14 @@ def run_dbt(
     args = [*command, "--project-dir", str(project), "--profiles-dir", str(project)]
     if variables:
         args += ["--vars", json.dumps(dict(variables))]
+    database = database or database_path(project)
+    # The DuckDB target (the default) opens the database first: a problem there is said before dbt starts.
+    if not {"--target", "-t"} & set(command):
+        problem = database_problem(database, os.environ.get("RFM_DUCKDB_MEMORY_LIMIT"))
+        if problem:
+            raise DbtError(problem)
     previous = os.environ.get("RFM_DUCKDB_PATH")
-    os.environ["RFM_DUCKDB_PATH"] = str(database or database_path(project))
+    os.environ["RFM_DUCKDB_PATH"] = str(database)
     try:
         result = dbtRunner().invoke(args)
     finally:
@@ -78,13 +125,14 @@ def run_dbt(
         else:
             os.environ["RFM_DUCKDB_PATH"] = previous
     if result.exception is not None:
-        raise DbtError(f"dbt {' '.join(command)} could not run: {result.exception}")
+        text, _ = unwrap(str(result.exception), project)
+        raise DbtError(f"dbt {' '.join(command)} could not run: {text}")
     if not result.success:
         failed = [
-            f"{r.node.name} ({r.status}: {' '.join(str(r.message or '').split())})"
+            (r.node.name, str(r.status), str(r.message or ""))
             for r in (result.result or [])
             if str(r.status) in {"error", "fail", "runtime error"}
         ]
-        detail = f": {'; '.join(failed)}" if failed else ""
-        raise DbtError(f"dbt {' '.join(command)} failed{detail}; see dbt's output above.")
+        detail = f": {describe_failures(failed, project)}" if failed else "; see dbt's output above."
+        raise DbtError(f"dbt {' '.join(command)} failed{detail}")
     return DbtRun(success=True, results=list(result.result or []))

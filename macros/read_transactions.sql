@@ -14,15 +14,48 @@
 {%- endmacro %}
 
 
-{#- A SQL string literal for any text, quotes included (paths with spaces or quotes work). -#}
+{#- A SQL string literal for any text, quotes included (paths with spaces or quotes work): the one way a
+    free-text value (a path, a var, a message) enters SQL. -#}
 {% macro rfm_string_literal(value) -%}
+    {{ return(adapter.dispatch('rfm_string_literal', 'rfm')(value)) }}
+{%- endmacro %}
+
+
+{% macro default__rfm_string_literal(value) -%}
     '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}
+
+
+{#- Spark's literals take backslash escapes: a backslash is doubled, a quote escaped. -#}
+{% macro spark__rfm_string_literal(value) -%}
+    '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
+
+{#- A column name quoted for SQL, whatever it holds (a mapped name with a quote in it stays one name). -#}
+{% macro rfm_quote_identifier(name) -%}
+    {{ return(adapter.dispatch('rfm_quote_identifier', 'rfm')(name)) }}
+{%- endmacro %}
+
+
+{% macro default__rfm_quote_identifier(name) -%}
+    "{{ name | replace('"', '""') }}"
+{%- endmacro %}
+
+
+{% macro spark__rfm_quote_identifier(name) -%}
+    `{{ name | replace('`', '``') }}`
 {%- endmacro %}
 
 
 {% macro rfm_transactions_path() -%}
     {%- set path = var('transactions_path') -%}
-    {%- if path is none or (path | string | trim) == '' -%}
+    {%- if path is not none and path is not string -%}
+        {{ exceptions.raise_compiler_error(
+            "var transactions_path must be a file path or glob as text, got " ~ rfm_shown(path) ~ "."
+        ) }}
+    {%- endif -%}
+    {%- if path is none or (path | trim) == '' -%}
         {{ exceptions.raise_compiler_error(
             "No transactions file is set: pass --vars '{transactions_path: <file>}' or set RFM_TRANSACTIONS_PATH."
         ) }}
@@ -126,16 +159,8 @@
 
 {#- {contract column: {'name': file column or none, 'is_text': bool}}; at parse time, the contract's own names. -#}
 {% macro rfm_transactions_file_columns() -%}
-    {%- set mapping = var('transactions_columns') or {} -%}
+    {%- set mapping = rfm_transactions_columns() -%}
     {%- set contract = rfm_contract_columns() -%}
-    {%- for key in mapping -%}
-        {%- if key not in contract -%}
-            {{ exceptions.raise_compiler_error(
-                "var transactions_columns maps '" ~ key ~ "', which is not a contract column (use one of: "
-                ~ (contract.keys() | join(', ')) ~ ")."
-            ) }}
-        {%- endif -%}
-    {%- endfor -%}
 
     {%- set resolved = {} -%}
     {%- if not rfm_can_introspect() -%}
@@ -150,6 +175,15 @@
     {%- set found = adapter.dispatch('rfm_describe_file', 'rfm')(path, scan) -%}
     {%- for name, required in contract.items() -%}
         {%- set wanted = (mapping.get(name) or name) | lower -%}
+        {#- A repeated header is read as `amount` and `amount_1`: which one is meant must be said, not guessed
+            (the first one would win silently). An explicit mapping settles it. -#}
+        {%- if name not in mapping and wanted in found and (wanted ~ '_1') in found -%}
+            {{ exceptions.raise_compiler_error(
+                "The transactions file '" ~ path ~ "' has two columns that read as '" ~ wanted ~ "' ("
+                ~ found[wanted].name ~ " and " ~ found[wanted ~ '_1'].name ~ ", a repeated header?); rename one, or map the one"
+                ~ " you mean with var transactions_columns, e.g. {" ~ name ~ ": " ~ found[wanted ~ '_1'].name ~ "}."
+            ) }}
+        {%- endif -%}
         {%- if wanted in found -%}
             {%- do resolved.update({name: found[wanted]}) -%}
         {%- elif required -%}
@@ -290,17 +324,22 @@
         -- No such column in the file: every row is its own transaction and nothing is deduplicated.
         cast(null as {{ dbt.type_string() }})
         {%- else -%}
-        {{ adapter.quote(column.name) }}
+        {{ rfm_quote_identifier(column.name) }}
         {%- endif %} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
 {%- endmacro %}
 
 
-{#- try_cast, not dbt.safe_cast: dbt-duckdb renders safe_cast as a plain cast, which fails the whole build on
-    '2025-02-30'. DuckDB and Spark (3.2+) both spell it try_cast. Text is trimmed first: try_cast rejects
-    ' 2025-01-05'; typed columns are parsed as they are. -#}
-{% macro rfm_parse(name, is_text, type) -%}
-    try_cast({{ 'trim(' ~ name ~ ')' if is_text else name }} as {{ type }})
+{#- An amount as decimal, or null. try_cast, not dbt.safe_cast: dbt-duckdb renders safe_cast as a plain cast,
+    which fails the whole build on 'n/a'. DuckDB and Spark (3.2+) both spell it try_cast. Text is trimmed first
+    and must be a plain number (sign, digits, a decimal point, an exponent): DuckDB's cast also reads digit
+    groups ('1_000' as 1000), which no export means. Typed columns are parsed as they are. -#}
+{% macro rfm_parse_amount(name, is_text, type) -%}
+    {%- if is_text -%}
+        case when instr({{ name }}, '_') = 0 then try_cast(trim({{ name }}) as {{ type }}) end
+    {%- else -%}
+        try_cast({{ name }} as {{ type }})
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -336,8 +375,9 @@
 {%- endmacro %}
 
 
-{#- An id as trimmed text. An id stored as a fractional number type (a pandas integer column with gaps becomes
-    DOUBLE) is written as the whole number it holds, so 101.0 and '101' are one customer. -#}
+{#- An id as text, trimmed of whitespace and invisible characters (rfm_trim_invisible), or null when blank. An
+    id stored as a fractional number type (a pandas integer column with gaps becomes DOUBLE) is written as the
+    whole number it holds, so 101.0 and '101' are one customer. -#}
 {% macro rfm_id_text(name, is_fractional) -%}
     {%- if is_fractional -%}
         nullif(trim(cast(
@@ -346,7 +386,7 @@
             as {{ dbt.type_string() }}
         )), '')
     {%- else -%}
-        nullif(trim(cast({{ name }} as {{ dbt.type_string() }})), '')
+        nullif({{ rfm_trim_invisible('cast(' ~ name ~ ' as ' ~ dbt.type_string() ~ ')') }}, '')
     {%- endif -%}
 {%- endmacro %}
 

@@ -10,12 +10,18 @@
 -#}
 
 {#- What staging's output depends on besides the files: a change reloads every file. Raise staging_version
-    when a change to staging's SQL makes rows staged before it wrong, so that a plain `dbt build` rereads. -#}
+    when a change to staging's SQL makes rows staged before it wrong, so that a plain `dbt build` rereads.
+    latest_plausible_date counts as set, not resolved: its default, the build day, changes daily and would reread
+    every file every day; so a row quarantined for a date after the build day stays quarantined in daily runs
+    until --full-refresh (README, "Bad rows"). -#}
 {% macro rfm_staging_signature() -%}
     {{ return(local_md5(tojson({
-        'transactions_columns': var('transactions_columns') or {},
+        'transactions_columns': rfm_transactions_columns(),
         'as_of_date': rfm_as_of_date(),
-        'staging_version': 1,
+        'missing_id_tokens': rfm_missing_id_tokens(),
+        'earliest_plausible_date': rfm_earliest_plausible_date(),
+        'latest_plausible_date': rfm_date_var('latest_plausible_date'),
+        'staging_version': 2,
     }))) }}
 {%- endmacro %}
 

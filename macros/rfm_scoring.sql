@@ -100,7 +100,7 @@ segment_cells as (
 
     select * from {{ ref('int_segment_map_expanded_to_cells') }}
     where
-        segment_scheme = '{{ segment_scheme }}'
+        segment_scheme = {{ rfm_string_literal(segment_scheme) }}
         and rfm_bins = {{ rfm_bins() }}
 
 ),
@@ -108,7 +108,7 @@ segment_cells as (
 segment_definitions as (
 
     select * from {{ ref('rfm_segment_definitions') }}
-    where segment_scheme = '{{ segment_scheme }}'
+    where segment_scheme = {{ rfm_string_literal(segment_scheme) }}
 
 )
 {%- endmacro %}

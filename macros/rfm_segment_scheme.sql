@@ -1,7 +1,7 @@
 {#- The chosen segment scheme, failing in one sentence when seeds/rfm_segment_map.csv has no map for it at
     the current rfm_bins (instead of leaving customers unmapped). -#}
 {% macro rfm_segment_scheme(segment_map) -%}
-    {%- set scheme = var('segment_scheme') | string -%}
+    {%- set scheme = rfm_segment_scheme_name() -%}
     {%- set bins = rfm_bins() -%}
     {%- if rfm_can_introspect() -%}
         {%- set available = run_query(

@@ -1,4 +1,8 @@
-{#- Typed, validated access to the project's vars: a bad value fails the build in one sentence. -#}
+{#- Typed, validated access to the project's vars: the only place a var is read. Every accessor checks its
+    var's type and allowed values and fails in one sentence; rfm_validate_vars (an on-run-start hook) calls
+    them all before any node runs, so a bad value never reaches SQL, whatever --select names. Values that
+    become SQL text are returned as dates, whole numbers or checked names; free text goes through
+    rfm_string_literal. -#}
 
 {#- False while compiling without data (sqlfluff's dbt templater sets var rfm_static_compile): macros that
     look at the input file or the seeds then use their parse-time defaults. -#}
@@ -6,55 +10,102 @@
     {{ return(execute and not var('rfm_static_compile', false)) }}
 {%- endmacro %}
 
-{% macro rfm_as_of_date() -%}
-    {{ return(rfm_date_var('as_of_date')) }}
+
+{#- How a refused value is shown: text in quotes, anything else (true, 12, a list) as the YAML/JSON it came as. -#}
+{% macro rfm_shown(value) -%}
+    {%- if value is string -%}
+        {{ return("'" ~ value ~ "'") }}
+    {%- elif value is sameas true or value is sameas false -%}
+        {{ return((value | string | lower) ~ " (a boolean)") }}
+    {%- endif -%}
+    {{ return(value | string) }}
 {%- endmacro %}
 
 
-{#- A var holding 'YYYY-MM-DD' or null, as text; anything else fails in one sentence. -#}
-{% macro rfm_date_var(name) -%}
+{#- A whole number from minimum to maximum: a JSON/YAML integer, or text of digits ("5", quoted by a shell or
+    a scheduler) which is accepted as that number. A boolean is not a number (YAML's true would pass as 1). -#}
+{% macro rfm_whole_number_var(name, minimum, maximum, allow_null=false) -%}
     {%- set value = var(name) -%}
-    {%- if value is none or (value | string | trim) == '' -%}
+    {%- if value is none and allow_null -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set text = value | string | trim -%}
-    {%- if not rfm_is_iso_date(text) -%}
-        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a real date written YYYY-MM-DD, got '" ~ text ~ "'.") }}
+    {%- set ns = namespace(number=none) -%}
+    {%- if value is sameas true or value is sameas false -%}
+        {%- set ns.number = none -%}
+    {%- elif value is number and value == value | int -%}
+        {%- set ns.number = value | int -%}
+    {%- elif value is string and modules.re.match('^\\s*[0-9]{1,9}\\s*$', value) -%}
+        {%- set ns.number = value | trim | int -%}
     {%- endif -%}
-    {{ return(text) }}
+    {%- if ns.number is none or ns.number < minimum or ns.number > maximum -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a whole number from " ~ minimum ~ " to " ~ maximum
+            ~ (" or null" if allow_null else "") ~ ", got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(ns.number) }}
 {%- endmacro %}
 
 
-{#- First as-of date of the backfilled history, or none (no backfill: each run adds its own as-of date). -#}
-{% macro rfm_history_start_date() -%}
-    {{ return(rfm_date_var('history_start_date')) }}
+{#- A share from 0 to 1 (0.05 = 5%): a number, or text of one. -#}
+{% macro rfm_share_var(name) -%}
+    {%- set value = var(name) -%}
+    {%- set ns = namespace(share=none) -%}
+    {%- if value is number and value is not sameas true and value is not sameas false -%}
+        {%- set ns.share = value | float -%}
+    {%- elif value is string and modules.re.match('^\\s*(0|1|0?\\.[0-9]+|1\\.0*)\\s*$', value) -%}
+        {%- set ns.share = value | trim | float -%}
+    {%- endif -%}
+    {%- if ns.share is none or ns.share < 0 or ns.share > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a share from 0 to 1 (0.05 is 5%), got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(ns.share) }}
 {%- endmacro %}
 
 
-{#- var history_snapshots: keep every run's as-of date in customer_rfm_history (true) or only this run's. -#}
-{% macro rfm_history_snapshots() -%}
-    {%- set value = var('history_snapshots') -%}
-    {%- if value not in (true, false) -%}
-        {{ exceptions.raise_compiler_error("var history_snapshots must be true or false, got '" ~ value ~ "'.") }}
+{#- true or false; nothing else (the text 'false' would be truthy in Jinja). -#}
+{% macro rfm_boolean_var(name) -%}
+    {%- set value = var(name) -%}
+    {%- if value is not sameas true and value is not sameas false -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be true or false, got " ~ rfm_shown(value) ~ ".") }}
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}
 
 
-{#- Step between history as-of dates, as (date part, count): week, month or quarter. -#}
-{% macro rfm_history_interval() -%}
-    {%- set steps = {'week': ('week', 1), 'month': ('month', 1), 'quarter': ('month', 3)} -%}
-    {%- set value = var('history_interval') | string | trim | lower -%}
-    {%- if value not in steps -%}
+{#- One of `choices` (text, compared trimmed and lowercased). -#}
+{% macro rfm_choice_var(name, choices) -%}
+    {%- set value = var(name) -%}
+    {%- set text = (value | string | trim | lower) if value is string else none -%}
+    {%- if text not in choices -%}
         {{ exceptions.raise_compiler_error(
-            "var history_interval must be week, month or quarter, got '" ~ var('history_interval') ~ "'."
+            "var " ~ name ~ " must be one of " ~ (choices | join(', ')) ~ ", got " ~ rfm_shown(value) ~ "."
         ) }}
     {%- endif -%}
-    {{ return(steps[value]) }}
+    {{ return(text) }}
 {%- endmacro %}
 
 
-{#- True for a real calendar date 'YYYY-MM-DD' (strptime would raise a stack trace on '2025-02-30'). -#}
+{#- A var holding 'YYYY-MM-DD' (text, or a date YAML parsed from an unquoted one) or null, as text; anything
+    else fails in one sentence. -#}
+{% macro rfm_date_var(name) -%}
+    {%- set value = var(name) -%}
+    {%- if value is none or (value is string and value | trim == '') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set text = (value | string | trim) if value is not sameas true and value is not sameas false else '' -%}
+    {%- if value is number or not rfm_is_iso_date(text) -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a real date written YYYY-MM-DD (quoted), got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(text) }}
+{%- endmacro %}
+
+
+{#- True for a real calendar date 'YYYY-MM-DD' from year 1 (strptime would raise a stack trace on '2025-02-30'). -#}
 {% macro rfm_is_iso_date(text) -%}
     {%- set match = modules.re.match('^([0-9]{4})-([0-9]{2})-([0-9]{2})$', text) -%}
     {%- if not match -%}
@@ -63,21 +114,91 @@
     {%- set year, month, day = match.group(1) | int, match.group(2) | int, match.group(3) | int -%}
     {%- set leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 -%}
     {%- set month_days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] -%}
-    {{ return(1 <= month <= 12 and 1 <= day <= month_days[month - 1]) }}
+    {{ return(year >= 1 and 1 <= month <= 12 and 1 <= day <= month_days[month - 1]) }}
 {%- endmacro %}
 
 
-{% macro rfm_positive_int_var(name, minimum, maximum, allow_null) -%}
-    {%- set value = var(name) -%}
-    {%- if value is none and allow_null -%}
-        {{ return(none) }}
+{#- 'YYYY-MM-DD' of the day `days` after the date `text` (for bounds in messages and checks). -#}
+{% macro rfm_date_plus_days(text, days) -%}
+    {%- set date = modules.datetime.date(text[0:4] | int, text[5:7] | int, text[8:10] | int) -%}
+    {{ return((date + modules.datetime.timedelta(days=days)).isoformat()) }}
+{%- endmacro %}
+
+
+{#- ---------- the vars ---------- -#}
+
+{#- Earliest plausible transaction date: older rows are quarantined as implausible_transaction_at. -#}
+{% macro rfm_earliest_plausible_date() -%}
+    {%- set value = rfm_date_var('earliest_plausible_date') -%}
+    {%- if value is none -%}
+        {{ exceptions.raise_compiler_error("var earliest_plausible_date must be a date written YYYY-MM-DD, got null.") }}
     {%- endif -%}
-    {%- if value is not number or value != value | int or value < minimum or value > maximum -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#- Latest plausible transaction date: var latest_plausible_date, or (null) the day the build runs, in UTC.
+    Later rows are quarantined as implausible_transaction_at. -#}
+{% macro rfm_latest_plausible_date() -%}
+    {%- set value = rfm_date_var('latest_plausible_date') -%}
+    {%- set latest = value if value is not none else run_started_at.strftime('%Y-%m-%d') -%}
+    {%- if latest <= rfm_earliest_plausible_date() -%}
         {{ exceptions.raise_compiler_error(
-            "var " ~ name ~ " must be a whole number from " ~ minimum ~ " to " ~ maximum ~ ", got '" ~ value ~ "'."
+            "var latest_plausible_date (" ~ latest ~ ") must be after earliest_plausible_date ("
+            ~ rfm_earliest_plausible_date() ~ ")."
         ) }}
     {%- endif -%}
-    {{ return(value | int) }}
+    {{ return(latest) }}
+{%- endmacro %}
+
+
+{#- The exclusive as-of date, or none (the day after the latest valid transaction). A date outside the plausible
+    range can only be a typo: it would score recency in centuries or nothing at all. -#}
+{% macro rfm_as_of_date() -%}
+    {%- set value = rfm_date_var('as_of_date') -%}
+    {%- if value is not none -%}
+        {%- set earliest = rfm_earliest_plausible_date() -%}
+        {%- set latest = rfm_date_plus_days(rfm_latest_plausible_date(), 1) -%}
+        {%- if value <= earliest or value > latest -%}
+            {{ exceptions.raise_compiler_error(
+                "var as_of_date " ~ value ~ " is outside the plausible range: it must be after earliest_plausible_date ("
+                ~ earliest ~ ") and at most the day after latest_plausible_date (" ~ latest ~ ")."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#- First as-of date of the backfilled history, or none (no backfill: each run adds its own as-of date). -#}
+{% macro rfm_history_start_date() -%}
+    {%- set value = rfm_date_var('history_start_date') -%}
+    {%- if value is not none and value < rfm_earliest_plausible_date() -%}
+        {{ exceptions.raise_compiler_error(
+            "var history_start_date " ~ value ~ " is before earliest_plausible_date (" ~ rfm_earliest_plausible_date()
+            ~ "): no transaction that early is scored."
+        ) }}
+    {%- endif -%}
+    {%- set as_of_date = rfm_as_of_date() -%}
+    {%- if value is not none and as_of_date is not none and value >= as_of_date -%}
+        {{ exceptions.raise_compiler_error(
+            "var history_start_date " ~ value ~ " must be before the as-of date " ~ as_of_date ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#- var history_snapshots: keep every run's as-of date in customer_rfm_history (true) or only this run's. -#}
+{% macro rfm_history_snapshots() -%}
+    {{ return(rfm_boolean_var('history_snapshots')) }}
+{%- endmacro %}
+
+
+{#- Step between history as-of dates, as (date part, count): week, month or quarter. -#}
+{% macro rfm_history_interval() -%}
+    {%- set steps = {'week': ('week', 1), 'month': ('month', 1), 'quarter': ('month', 3)} -%}
+    {{ return(steps[rfm_choice_var('history_interval', ['week', 'month', 'quarter'])]) }}
 {%- endmacro %}
 
 
@@ -88,7 +209,7 @@
 
 
 {% macro rfm_bins() -%}
-    {{ return(rfm_positive_int_var('rfm_bins', 2, rfm_max_bins(), false)) }}
+    {{ return(rfm_whole_number_var('rfm_bins', 2, rfm_max_bins())) }}
 {%- endmacro %}
 
 
@@ -107,19 +228,95 @@
 
 {% macro rfm_lookback_days() -%}
     {#- Up to 1,000 years of history. -#}
-    {{ return(rfm_positive_int_var('lookback_days', 1, 365000, true)) }}
+    {{ return(rfm_whole_number_var('lookback_days', 1, 365000, allow_null=true)) }}
 {%- endmacro %}
 
 
+{#- The weight of one dimension in rfm_score: a whole number from 0 to 1,000,000 for each of recency, frequency
+    and monetary, and nothing else in the mapping. -#}
 {% macro rfm_score_weight(dimension) -%}
     {%- set weights = var('rfm_score_weights') -%}
-    {%- set weight = weights.get(dimension) if weights is mapping else none -%}
-    {%- if weight is not number or weight != weight | int -%}
+    {%- set dimensions = ['recency', 'frequency', 'monetary'] -%}
+    {%- set ns = namespace(valid=weights is mapping and (weights.keys() | list | sort) == (dimensions | sort)) -%}
+    {%- for name in dimensions if ns.valid -%}
+        {%- set weight = weights[name] -%}
+        {%- if weight is sameas true or weight is sameas false or weight is not number
+            or weight != weight | int or weight < 0 or weight > 1000000 -%}
+            {%- set ns.valid = false -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not ns.valid -%}
         {{ exceptions.raise_compiler_error(
-            "var rfm_score_weights must give a whole number for each of recency, frequency and monetary, got '" ~ weights ~ "'."
+            "var rfm_score_weights must give a whole number from 0 to 1000000 for each of recency, frequency and"
+            ~ " monetary (and nothing else), e.g. {recency: 100, frequency: 10, monetary: 1}, got " ~ rfm_shown(weights) ~ "."
         ) }}
     {%- endif -%}
-    {{ return(weights[dimension]) }}
+    {{ return(weights[dimension] | int) }}
+{%- endmacro %}
+
+
+{#- The segment scheme's name: a seed value, so it must look like one (letters, digits, underscores) before it
+    is quoted into SQL; rfm_segment_scheme checks that the seed has a map for it. -#}
+{% macro rfm_segment_scheme_name() -%}
+    {%- set value = var('segment_scheme') -%}
+    {%- if value is not string or not modules.re.match('^[A-Za-z0-9_]{1,64}$', value | trim) -%}
+        {{ exceptions.raise_compiler_error(
+            "var segment_scheme must be the name of a scheme in seeds/rfm_segment_map.csv (letters, digits and"
+            ~ " underscores, e.g. classic_11), got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(value | trim) }}
+{%- endmacro %}
+
+
+{#- Texts that mean "no id" in exports (compared trimmed and lowercased): such a customer_id is
+    missing_customer_id, such a transaction_id is no id (the row is its own transaction). -#}
+{% macro rfm_missing_id_tokens() -%}
+    {%- set value = var('missing_id_tokens') -%}
+    {%- if value is string or value is mapping or value is not iterable
+        or (value | reject('string') | list | length) > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var missing_id_tokens must be a list of texts, e.g. ['null', 'none', 'n/a'], got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(value | map('trim') | map('lower') | unique | list) }}
+{%- endmacro %}
+
+
+{#- Contract column -> the file's column, for files with other names. Each value is a column name, used only
+    through rfm_quote_identifier. -#}
+{% macro rfm_transactions_columns() -%}
+    {%- set mapping = var('transactions_columns') -%}
+    {%- if mapping is none -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- if mapping is not mapping or (mapping.values() | reject('string') | list | length) > 0
+        or (mapping.values() | map('trim') | select('equalto', '') | list | length) > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var transactions_columns must map contract columns to your column names, e.g."
+            ~ " {customer_id: client_no, amount: net_value}, got " ~ rfm_shown(mapping) ~ "."
+        ) }}
+    {%- endif -%}
+    {%- set contract = rfm_contract_columns() -%}
+    {%- for key in mapping if key not in contract -%}
+        {{ exceptions.raise_compiler_error(
+            "var transactions_columns maps '" ~ key ~ "', which is not a contract column (use one of: "
+            ~ (contract.keys() | join(', ')) ~ ")."
+        ) }}
+    {%- endfor -%}
+    {{ return(mapping) }}
+{%- endmacro %}
+
+
+{#- Reject-rate guard: (warn, error) shares of rejected rows among the rows a run reads. -#}
+{% macro rfm_reject_rate_limits() -%}
+    {%- set warn, error = rfm_share_var('reject_rate_warn'), rfm_share_var('reject_rate_error') -%}
+    {%- if warn > error -%}
+        {{ exceptions.raise_compiler_error(
+            "var reject_rate_warn (" ~ warn ~ ") must not be above reject_rate_error (" ~ error ~ ")."
+        ) }}
+    {%- endif -%}
+    {{ return((warn, error)) }}
 {%- endmacro %}
 
 

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
+#: Texts that mean "no id" (the project's default var missing_id_tokens), compared trimmed and lowercased.
+MISSING_ID_TOKENS = {"null", "none", "nil", "nan", "n/a", "na", "#n/a", "undefined", "-"}
+#: Plausible transaction dates (the defaults: 1970-01-01 up to the day the build runs).
+EARLIEST_PLAUSIBLE = dt.date(1970, 1, 1)
+
 
 @dataclass
 class Row:
@@ -35,6 +40,22 @@ class Customer:
     m_score: int = 0
 
 
+def clean_id(text: str | None) -> str | None:
+    """Trimmed of whitespace and invisible characters (Unicode categories Z, Cc, Cf) at both ends; None for
+    blank or a "no id" token."""
+    import unicodedata
+
+    value = text or ""
+    invisible = lambda char: char.isspace() or unicodedata.category(char) in {"Cc", "Cf", "Zs", "Zl", "Zp"}  # noqa: E731
+    start, end = 0, len(value)
+    while start < end and invisible(value[start]):
+        start += 1
+    while end > start and invisible(value[end - 1]):
+        end -= 1
+    value = value[start:end]
+    return None if not value or value.lower() in MISSING_ID_TOKENS else value
+
+
 def parse_time(text: str | None) -> dt.datetime | None:
     text = (text or "").strip()
     for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d"):
@@ -46,6 +67,8 @@ def parse_time(text: str | None) -> dt.datetime | None:
 
 
 def parse_amount(text: str | None) -> Decimal | None:
+    if "_" in (text or ""):  # Python's Decimal reads digit groups; the contract does not
+        return None
     try:
         value = Decimal((text or "").strip())
     except InvalidOperation:
@@ -58,8 +81,8 @@ def read_rows(path: Path) -> list[Row]:
         return [
             Row(
                 number=number,
-                transaction_id=(record.get("transaction_id") or "").strip() or None,
-                customer_id=(record["customer_id"] or "").strip() or None,
+                transaction_id=clean_id(record.get("transaction_id")),
+                customer_id=clean_id(record["customer_id"]),
                 transaction_at=parse_time(record["transaction_at"]),
                 amount=parse_amount(record["amount"]),
             )
@@ -79,6 +102,8 @@ def classify(rows: list[Row], as_of: dt.date | None) -> dict[int, str | None]:
             reason = "invalid_transaction_at"
         elif row.amount is None:
             reason = "invalid_amount"
+        elif not EARLIEST_PLAUSIBLE <= row.transaction_at.date() <= dt.datetime.now(dt.UTC).date():
+            reason = "implausible_transaction_at"
         elif as_of is not None and row.transaction_at.date() >= as_of:
             reason = "after_as_of_date"
         elif row.transaction_id is not None and row.transaction_id in seen:

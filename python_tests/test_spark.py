@@ -44,6 +44,7 @@ REASONS = {
     "missing_customer_id",
     "invalid_transaction_at",
     "invalid_amount",
+    "implausible_transaction_at",
     "after_as_of_date",
     "duplicate_transaction_id",
 }
@@ -57,6 +58,20 @@ EDGE_TIMESTAMPS = (
     "2025-06-30T10",
     "2025-6-5",
     "2025-06-30 10:00",
+    "2999-12-31",
+    "1900-01-01",
+    "2025-03-03 (BC)",
+    "0000-01-01",
+)
+# Ids and amounts the guards clean or refuse: null tokens, invisible characters around an id, digit groups.
+EDGE_VALUES = (
+    ("NULL", "5"),
+    ("n/a", "5"),
+    ("\u200bedge1\u00a0", "5"),
+    ("\ufeffedge2\t", "5"),
+    ("edge1", "1_000"),
+    ("edge2", "+2.5e1"),
+    ("edge2", ".5"),
 )
 
 
@@ -76,6 +91,14 @@ def csv_input(folder: Path) -> tuple[str, dict[str, Any]]:
             row = {"transaction_id": f"edge{number}", "customer_id": f"edge{number % 3}"}
             row.update({"transaction_at": text, "amount": "12.50"})
             writer.writerow([row[name] for name in header])
+        for number, (customer, amount) in enumerate(EDGE_VALUES, start=1):
+            row = {"transaction_id": f"value{number}", "customer_id": customer}
+            row.update({"transaction_at": "2025-06-30 10:00:00", "amount": amount})
+            writer.writerow([row[name] for name in header])
+        # A null-token transaction id is no id: both rows count.
+        for day in ("2025-06-01", "2025-06-02"):
+            row = {"transaction_id": "null", "customer_id": "edge0", "transaction_at": day, "amount": "3"}
+            writer.writerow([row[name] for name in header])
     return str(out), {}
 
 
@@ -85,6 +108,12 @@ def parquet_input(folder: Path) -> tuple[str, dict[str, Any]]:
     generated = folder / "generated.parquet"
     generate(generated, transactions=4000, customers=400, seed=11)
     table = pq.read_table(generated)
+    # A typed timestamp from 1900: implausible on both engines.
+    at = table.column_names.index("transaction_at")
+    times = table.column(at).to_pylist()
+    first = next(n for n, time in enumerate(times) if time is not None)
+    times[first] = times[first].replace(year=1900)
+    table = table.set_column(at, "transaction_at", pa.array(times, table.schema.field(at).type))
     trimmed = pc.utf8_trim_whitespace(table["customer_id"])
     present = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
     table = table.set_column(1, "cust_no", pc.cast(pc.cast(present, pa.int64()), pa.float64()))

@@ -7,7 +7,7 @@ context as (
     select
         '{{ invocation_id }}' as invocation_id,
         '{{ run_started_at.strftime("%Y-%m-%dT%H:%M:%SZ") }}' as run_started_at,
-        {{ rfm_string_literal(var('transactions_path')) }} as transactions_path
+        {{ rfm_string_literal(rfm_transactions_path()) }} as transactions_path
 
 )
 

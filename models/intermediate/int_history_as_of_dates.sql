@@ -2,6 +2,8 @@
     down to history_start_date; only the current one when history_start_date is null. -#}
 {%- set start_date = rfm_history_start_date() -%}
 {%- set lookback_days = rfm_lookback_days() -%}
+{#- Enough steps for a century of weeks (earliest_plausible_date bounds real requests well inside it). -#}
+{%- set max_steps = 5300 -%}
 
 with
 
@@ -16,8 +18,8 @@ steps_back as (
     {%- if start_date is none %}
         select 0 as steps_back
     {%- else %}
-        -- Enough steps for a century of weeks; the dates before history_start_date are dropped below.
-        select n as steps_back from ({{ rfm_integer_series(0, 5300) }}) as series
+        -- The dates before history_start_date are dropped below.
+        select n as steps_back from ({{ rfm_integer_series(0, max_steps) }}) as series
     {%- endif %}
 
 ),
@@ -49,6 +51,39 @@ final as (
         where steps_back = 0 or as_of_date >= cast('{{ start_date }}' as date)
     {%- endif %}
 
+),
+
+reach as (
+
+    select
+        min(case when steps_back = 0 then as_of_date end) as current_as_of_date,
+        min(as_of_date) as earliest_reachable_date
+    from dated
+
+),
+
+guarded as (
+
+    -- A history request the dates cannot meet fails in one sentence instead of being cut short silently.
+    select final.*
+    from final
+    cross join reach
+    {%- if start_date is not none %}
+        where
+            case
+                when reach.current_as_of_date <= cast('{{ start_date }}' as date) then {{ rfm_raise_error(
+                    rfm_string_literal('var history_start_date ' ~ start_date ~ ' must be before the as-of date (')
+                    ~ ' || cast(reach.current_as_of_date as ' ~ dbt.type_string() ~ ') || '
+                    ~ rfm_string_literal(').')
+                ) }}
+                when reach.earliest_reachable_date > cast('{{ start_date }}' as date) then {{ rfm_raise_error(
+                    rfm_string_literal('var history_start_date ' ~ start_date ~ ' is more than ' ~ max_steps
+                        ~ ' history intervals before the as-of date: choose a later start or a longer history_interval.')
+                ) }}
+                else true
+            end
+    {%- endif %}
+
 )
 
-select * from final
+select * from guarded

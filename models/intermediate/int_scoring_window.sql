@@ -1,6 +1,9 @@
-{#- One row: the as-of date and the start of the lookback window that every customer is scored over. -#}
+{#- One row: the as-of date and the start of the lookback window that every customer is scored over. A window
+    with no customer in it stops the build here in one sentence, so nothing empty is scored or published. -#}
 {%- set as_of_date = rfm_as_of_date() -%}
 {%- set lookback_days = rfm_lookback_days() -%}
+-- The reject-rate guard runs first: past its limit nothing is scored.
+-- depends_on: {{ ref('int_rejections_aggregated_to_reasons') }}
 
 with
 
@@ -51,6 +54,37 @@ scoring_window as (
         valid_transactions
     from as_of
 
+),
+
+guarded as (
+
+    -- Every usable transaction is before the as-of date (later ones are quarantined), so the window holds a
+    -- customer exactly when the latest one is on or after the window's start.
+    select
+        as_of_date,
+        window_start_date,
+        lookback_days,
+        earliest_transaction_date,
+        latest_transaction_date,
+        case
+            when valid_transactions = 0 then {{ rfm_raise_error(rfm_string_literal(
+                'Nothing to score' ~ (' as of ' ~ as_of_date if as_of_date is not none else '')
+                ~ ': the input has no usable transaction' ~ (' before that date' if as_of_date is not none else '')
+                ~ ' (an empty file, only rejected rows, or an as-of date before all data;'
+                ~ ' see staging.rejected_transactions).'
+            )) }}
+            when latest_transaction_date < window_start_date then {{ rfm_raise_error(
+                rfm_string_literal('Nothing to score as of ' ~ as_of_date ~ ': lookback_days ' ~ lookback_days
+                    ~ ' starts the window on ')
+                ~ ' || cast(window_start_date as ' ~ dbt.type_string() ~ ') || '
+                ~ rfm_string_literal(', after the latest usable transaction (')
+                ~ ' || cast(latest_transaction_date as ' ~ dbt.type_string() ~ ') || '
+                ~ rfm_string_literal('); use a longer lookback_days or an earlier as_of_date.')
+            ) }}
+            else valid_transactions
+        end as valid_transactions
+    from scoring_window
+
 )
 
-select * from scoring_window
+select * from guarded

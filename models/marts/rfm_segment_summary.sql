@@ -1,3 +1,4 @@
+{%- set segment_scheme = rfm_segment_scheme(ref('rfm_segment_map')) -%}
 with
 
 customers as (
@@ -9,7 +10,7 @@ customers as (
 segment_definitions as (
 
     select * from {{ ref('rfm_segment_definitions') }}
-    where segment_scheme = '{{ var("segment_scheme") }}'
+    where segment_scheme = {{ rfm_string_literal(segment_scheme) }}
 
 ),
 

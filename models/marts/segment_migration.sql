@@ -8,7 +8,7 @@ with
 history as (
 
     select * from {{ ref('customer_rfm_history') }}
-    where segment_scheme = '{{ segment_scheme }}'
+    where segment_scheme = {{ rfm_string_literal(segment_scheme) }}
 
 ),
 

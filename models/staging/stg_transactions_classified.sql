@@ -4,6 +4,10 @@
     already removed the rows of changed and removed ones. -#}
 {%- set columns = rfm_transactions_file_columns() -%}
 {%- set as_of_date = rfm_as_of_date() -%}
+{%- set missing_id_tokens = rfm_missing_id_tokens() -%}
+{%- set missing_id_list -%}
+    {%- for token in missing_id_tokens -%}{{ rfm_string_literal(token) }}{{ ', ' if not loop.last }}{%- endfor -%}
+{%- endset -%}
 {%- set files = none -%}
 {%- if is_incremental() -%}
     {%- set files = rfm_file_plan(rfm_file_loads_relation(), this)
@@ -39,7 +43,7 @@ parsed as (
         {{ rfm_parse_timestamp('transaction_at', columns.transaction_at.is_text) }} as transaction_at,
 
         ----------  numerics
-        {{ rfm_parse('amount', columns.amount.is_text, rfm_amount_type()) }} as amount,
+        {{ rfm_parse_amount('amount', columns.amount.is_text, rfm_amount_type()) }} as amount,
 
         ----------  original values, as read: cast to text only for rejected rows, at the end
         customer_id as original_customer_id,
@@ -51,21 +55,59 @@ parsed as (
 
 ),
 
+ids_cleaned as (
+
+    -- Texts that mean "no id" in exports (var missing_id_tokens: 'null', 'N/A', ...): no customer, or no
+    -- transaction id (the row is then its own transaction).
+    select
+        source_row_number,
+        source_file,
+        read_position,
+        {%- if missing_id_tokens %}
+            case when lower(customer_id) not in ({{ missing_id_list }}) then customer_id end as customer_id,
+            {%- if columns.transaction_id.is_integer %}
+                transaction_id,
+            {%- else %}
+                case
+                    when lower(transaction_id) not in ({{ missing_id_list }}) then transaction_id
+                end as transaction_id,
+            {%- endif %}
+        {%- else %}
+            customer_id,
+            transaction_id,
+        {%- endif %}
+        transaction_at,
+        amount,
+        original_customer_id,
+        original_transaction_at,
+        original_amount,
+        original_transaction_id
+    from parsed
+
+),
+
 checked as (
 
-    -- Reasons in the contract's order: the first that matches wins.
+    -- Reasons in the contract's order: the first that matches wins. Checks of each value first, then of where
+    -- the date falls.
     select
         *,
         case
             when customer_id is null then 'missing_customer_id'
-            when transaction_at is null then 'invalid_transaction_at'
+            -- Years before 1 (BC dates, year 0) parse, but no export means them.
+            when transaction_at is null or year(transaction_at) < 1 then 'invalid_transaction_at'
             when amount is null then 'invalid_amount'
+            -- A typo date (2999-12-31, 1900-01-01) would move the default as-of date or scores by centuries.
+            when
+                transaction_at < cast('{{ rfm_earliest_plausible_date() }}' as date)
+                or transaction_at >= cast('{{ rfm_date_plus_days(rfm_latest_plausible_date(), 1) }}' as date)
+                then 'implausible_transaction_at'
             {%- if as_of_date is not none %}
             -- as_of_date is an exclusive bound: a transaction on that day is already after it.
             when transaction_at >= cast('{{ as_of_date }}' as date) then 'after_as_of_date'
             {%- endif %}
         end as row_reject_reason
-    from parsed
+    from ids_cleaned
 
 ),
 

@@ -95,6 +95,17 @@ def read_run_facts(database: Path) -> dict[str, object]:
     return {"as_of_date": as_of_date, "customers": customers, "staged": staged, "rejected": dict(rejected)}
 
 
+def read_guard_warnings(database: Path) -> list[str]:
+    """The reject-rate guard's warnings of the last build (its sentences, overall first), or none."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = connection.execute(
+            "select guard_message from intermediate.int_rejections_aggregated_to_reasons"
+            " where guard_status = 'warn'"
+            " order by reject_reason = '(all)' desc, reject_share desc, reject_reason"
+        ).fetchall()
+    return [message for (message,) in rows]
+
+
 def format_table(columns: list[str], rows: list[tuple[object, ...]], max_width: int = 40) -> str:
     """A plain-text table: numbers right-aligned with thousands separators, text left-aligned and clipped."""
 
@@ -145,4 +156,5 @@ def render_summary(database: Path) -> str:
             f"Movement since {from_date} (segment_migration; new = first seen, gone = out of the lookback "
             f"window):\n\n{format_table(movement_columns, movement)}"
         )
-    return f"{header}\n\n{format_table(columns, rows)}\n\n{moved}"
+    warnings = "".join(f"\nWarning: {message}" for message in read_guard_warnings(database))
+    return f"{header}{warnings}\n\n{format_table(columns, rows)}\n\n{moved}"

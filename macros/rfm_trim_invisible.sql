@@ -7,13 +7,15 @@
 {%- endmacro %}
 
 
-{#- The code points trimmed: C0 controls and space, DEL, C1 controls, no-break space, soft hyphen, and Unicode's
-    other spaces, zero-width, direction, joiner and invisible-operator marks, and the byte-order mark. -#}
+{#- The code points trimmed: C0 controls and space, DEL, C1 controls, no-break space, soft hyphen, the Arabic
+    letter mark, and Unicode's other spaces, zero-width, direction, joiner and invisible-operator marks, the
+    byte-order mark and the interlinear annotation marks. (Not the rare language-tag characters, U+E0001 and
+    U+E0020-E007F.) -#}
 {% macro rfm_invisible_code_points() -%}
     {{ return(
-        range(1, 33) | list + [127] + range(128, 161) | list + [173, 5760, 6158]
+        range(1, 33) | list + [127] + range(128, 161) | list + [173, 1564, 5760, 6158]
         + range(8192, 8208) | list + [8232, 8233] + range(8234, 8240) | list + range(8287, 8304) | list
-        + [12288, 65279]
+        + [12288, 65279, 65529, 65530, 65531]
     ) }}
 {%- endmacro %}
 

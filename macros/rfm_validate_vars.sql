@@ -3,6 +3,7 @@
     vars that model reads). Each check is the var's own accessor (macros/rfm_vars.sql). Renders no SQL. -#}
 {% macro rfm_validate_vars() -%}
     {%- if execute -%}
+        {%- do rfm_refuse_unknown_vars() -%}
         {%- do rfm_transactions_path() -%}
         {%- do rfm_transactions_columns() -%}
         {%- do rfm_earliest_plausible_date() -%}
@@ -18,4 +19,25 @@
         {%- do rfm_missing_id_tokens() -%}
         {%- do rfm_reject_rate_limits() -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- A var the project does not know (a typo such as lookback_day) would be ignored silently, and the build would
+    answer another question: refuse it. Only the vars given on the command line are checked; the list is the
+    vars in dbt_project.yml. -#}
+{% macro rfm_refuse_unknown_vars() -%}
+    {%- set known = [
+        'transactions_path', 'transactions_columns', 'as_of_date', 'lookback_days', 'earliest_plausible_date',
+        'latest_plausible_date', 'missing_id_tokens', 'reject_rate_warn', 'reject_rate_error', 'rfm_bins',
+        'rfm_score_weights', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
+        'rfm_static_compile',
+    ] -%}
+    {%- set given = invocation_args_dict.get('vars') or {} -%}
+    {%- set given = fromyaml(given) if given is string else given -%}
+    {%- for name in (given.keys() if given is mapping else []) if name not in known -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ name ~ " is not a var of this project (see README, Configuration): "
+            ~ (known[:-1] | join(', ')) ~ "."
+        ) }}
+    {%- endfor -%}
 {%- endmacro %}

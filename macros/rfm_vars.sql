@@ -11,39 +11,54 @@
 {%- endmacro %}
 
 
-{#- How a refused value is shown: text in quotes, anything else (true, 12, a list) as the YAML/JSON it came as. -#}
+{#- How a refused value is shown: text in single quotes, anything else (true, 12, null, a list, a mapping) as
+    the JSON it reads as; a boolean is named as one. -#}
 {% macro rfm_shown(value) -%}
     {%- if value is string -%}
         {{ return("'" ~ value ~ "'") }}
     {%- elif value is sameas true or value is sameas false -%}
-        {{ return((value | string | lower) ~ " (a boolean)") }}
+        {{ return((value | tojson) ~ " (a boolean)") }}
+    {%- elif value is none -%}
+        {{ return('null') }}
+    {%- elif value is mapping or value is iterable -%}
+        {{ return(value | tojson) }}
     {%- endif -%}
     {{ return(value | string) }}
 {%- endmacro %}
 
 
-{#- A whole number from minimum to maximum: a JSON/YAML integer, or text of digits ("5", quoted by a shell or
-    a scheduler) which is accepted as that number. A boolean is not a number (YAML's true would pass as 1). -#}
+{#- A whole number from a var's value, or none: an integer, a finite number equal to one, or text of digits
+    ("5", as a shell or scheduler quotes it). A boolean is not a number (YAML's true would pass as 1). -#}
+{% macro rfm_as_whole_number(value) -%}
+    {%- if value is sameas true or value is sameas false or value is none -%}
+        {{ return(none) }}
+    {%- elif value is number -%}
+        {#- inf and nan would crash int(); nan is the only value not equal to itself. -#}
+        {%- if value != value or (value | string | lower) in ['inf', '-inf'] or value != value | int -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {{ return(value | int) }}
+    {%- elif value is string and modules.re.match('^\\s*[0-9]{1,9}\\s*$', value) -%}
+        {{ return(value | trim | int) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+
+{#- A whole number from minimum to maximum (rfm_as_whole_number), failing in one sentence otherwise. -#}
 {% macro rfm_whole_number_var(name, minimum, maximum, allow_null=false) -%}
     {%- set value = var(name) -%}
     {%- if value is none and allow_null -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set ns = namespace(number=none) -%}
-    {%- if value is sameas true or value is sameas false -%}
-        {%- set ns.number = none -%}
-    {%- elif value is number and value == value | int -%}
-        {%- set ns.number = value | int -%}
-    {%- elif value is string and modules.re.match('^\\s*[0-9]{1,9}\\s*$', value) -%}
-        {%- set ns.number = value | trim | int -%}
-    {%- endif -%}
-    {%- if ns.number is none or ns.number < minimum or ns.number > maximum -%}
+    {%- set number = rfm_as_whole_number(value) -%}
+    {%- if number is none or number < minimum or number > maximum -%}
         {{ exceptions.raise_compiler_error(
             "var " ~ name ~ " must be a whole number from " ~ minimum ~ " to " ~ maximum
             ~ (" or null" if allow_null else "") ~ ", got " ~ rfm_shown(value) ~ "."
         ) }}
     {%- endif -%}
-    {{ return(ns.number) }}
+    {{ return(number) }}
 {%- endmacro %}
 
 
@@ -51,7 +66,7 @@
 {% macro rfm_share_var(name) -%}
     {%- set value = var(name) -%}
     {%- set ns = namespace(share=none) -%}
-    {%- if value is number and value is not sameas true and value is not sameas false -%}
+    {%- if value is number and value is not sameas true and value is not sameas false and value == value -%}
         {%- set ns.share = value | float -%}
     {%- elif value is string and modules.re.match('^\\s*(0|1|0?\\.[0-9]+|1\\.0*)\\s*$', value) -%}
         {%- set ns.share = value | trim | float -%}
@@ -137,11 +152,12 @@
 {%- endmacro %}
 
 
-{#- Latest plausible transaction date: var latest_plausible_date, or (null) the day the build runs, in UTC.
-    Later rows are quarantined as implausible_transaction_at. -#}
+{#- Latest plausible transaction date: var latest_plausible_date, or (null) the day after the build runs, in
+    UTC (a day of slack for feeds that date by a time zone ahead of UTC). Later rows are quarantined as
+    implausible_transaction_at. -#}
 {% macro rfm_latest_plausible_date() -%}
     {%- set value = rfm_date_var('latest_plausible_date') -%}
-    {%- set latest = value if value is not none else run_started_at.strftime('%Y-%m-%d') -%}
+    {%- set latest = value if value is not none else rfm_date_plus_days(run_started_at.strftime('%Y-%m-%d'), 1) -%}
     {%- if latest <= rfm_earliest_plausible_date() -%}
         {{ exceptions.raise_compiler_error(
             "var latest_plausible_date (" ~ latest ~ ") must be after earliest_plausible_date ("
@@ -157,9 +173,10 @@
 {% macro rfm_as_of_date() -%}
     {%- set value = rfm_date_var('as_of_date') -%}
     {%- if value is not none -%}
-        {%- set earliest = rfm_earliest_plausible_date() -%}
-        {%- set latest = rfm_date_plus_days(rfm_latest_plausible_date(), 1) -%}
-        {%- if value <= earliest or value > latest -%}
+        {%- set earliest, latest = rfm_earliest_plausible_date(), rfm_latest_plausible_date() -%}
+        {#- The as-of date is exclusive: at most the day after the latest plausible one (compared a day back, so
+            that 9999-12-31 stays a date). -#}
+        {%- if value <= earliest or rfm_date_plus_days(value, -1) > latest -%}
             {{ exceptions.raise_compiler_error(
                 "var as_of_date " ~ value ~ " is outside the plausible range: it must be after earliest_plausible_date ("
                 ~ earliest ~ ") and at most the day after latest_plausible_date (" ~ latest ~ ")."
@@ -239,9 +256,8 @@
     {%- set dimensions = ['recency', 'frequency', 'monetary'] -%}
     {%- set ns = namespace(valid=weights is mapping and (weights.keys() | list | sort) == (dimensions | sort)) -%}
     {%- for name in dimensions if ns.valid -%}
-        {%- set weight = weights[name] -%}
-        {%- if weight is sameas true or weight is sameas false or weight is not number
-            or weight != weight | int or weight < 0 or weight > 1000000 -%}
+        {%- set weight = rfm_as_whole_number(weights[name]) -%}
+        {%- if weight is none or weight > 1000000 -%}
             {%- set ns.valid = false -%}
         {%- endif -%}
     {%- endfor -%}
@@ -251,7 +267,7 @@
             ~ " monetary (and nothing else), e.g. {recency: 100, frequency: 10, monetary: 1}, got " ~ rfm_shown(weights) ~ "."
         ) }}
     {%- endif -%}
-    {{ return(weights[dimension] | int) }}
+    {{ return(rfm_as_whole_number(weights[dimension])) }}
 {%- endmacro %}
 
 

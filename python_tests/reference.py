@@ -13,8 +13,12 @@ from pathlib import Path
 
 #: Texts that mean "no id" (the project's default var missing_id_tokens), compared trimmed and lowercased.
 MISSING_ID_TOKENS = {"null", "none", "nil", "nan", "n/a", "na", "#n/a", "undefined", "-"}
-#: Plausible transaction dates (the defaults: 1970-01-01 up to the day the build runs).
+#: Plausible transaction dates (the defaults: 1970-01-01 up to the day after the build runs, UTC).
 EARLIEST_PLAUSIBLE = dt.date(1970, 1, 1)
+
+
+def latest_plausible() -> dt.date:
+    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
 
 
 @dataclass
@@ -102,7 +106,7 @@ def classify(rows: list[Row], as_of: dt.date | None) -> dict[int, str | None]:
             reason = "invalid_transaction_at"
         elif row.amount is None:
             reason = "invalid_amount"
-        elif not EARLIEST_PLAUSIBLE <= row.transaction_at.date() <= dt.datetime.now(dt.UTC).date():
+        elif not EARLIEST_PLAUSIBLE <= row.transaction_at.date() <= latest_plausible():
             reason = "implausible_transaction_at"
         elif as_of is not None and row.transaction_at.date() >= as_of:
             reason = "after_as_of_date"

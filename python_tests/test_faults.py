@@ -205,7 +205,18 @@ def test_rfm_says_vars_are_json_with_quoted_dates(capsys: pytest.CaptureFixture[
 
 GUARD = (
     "Runtime Error in model int_scoring_window (models/intermediate/int_scoring_window.sql)\n"
-    "  Invalid Input Error: Nothing to score as of 2025-09-01: the latest valid transaction is 2025-06-30."
+    "  Invalid Input Error: [rfm] Nothing to score as of 2025-09-01: lookback_days 30 starts the window on"
+    " 2025-08-02, after the latest usable transaction (2025-06-30); use a longer lookback_days or an earlier"
+    " as_of_date."
+)
+SENTENCE = (
+    "Nothing to score as of 2025-09-01: lookback_days 30 starts the window on 2025-08-02, after the latest"
+    " usable transaction (2025-06-30); use a longer lookback_days or an earlier as_of_date."
+)
+# DuckDB's own input errors share the guards' "Invalid Input Error" prefix: they keep the node's name.
+SNIFF = (
+    "Runtime Error in model stg_transactions_classified (models/staging/stg_transactions_classified.sql)\n"
+    '  Invalid Input Error: Error when sniffing file "x.csv".'
 )
 OWN_CHECK = (
     "Compilation Error in model int_scoring_window (models/intermediate/int_scoring_window.sql)\n"
@@ -227,9 +238,11 @@ BUILTIN = (
 @pytest.mark.parametrize(
     ("failures", "sentence"),
     [
+        ([("int_scoring_window", "error", GUARD)], SENTENCE),
         (
-            [("int_scoring_window", "error", GUARD)],
-            "Nothing to score as of 2025-09-01: the latest valid transaction is 2025-06-30.",
+            [("stg_transactions_classified", "error", SNIFF)],
+            'stg_transactions_classified: Invalid Input Error: Error when sniffing file "x.csv"; see dbt\'s'
+            " output above.",
         ),
         ([("int_scoring_window", "error", OWN_CHECK)], "var lookback_days must be a whole number, got 'x'."),
         (
@@ -246,11 +259,11 @@ BUILTIN = (
                 ("int_scoring_window", "error", GUARD),
                 ("expression_is_true_x", "fail", "Got 1 result, configured to fail if != 0"),
             ],
-            "Nothing to score as of 2025-09-01: the latest valid transaction is 2025-06-30;"
+            SENTENCE.rstrip(".") + ";"
             " expression_is_true_x (fail: Got 1 result, configured to fail if != 0); see dbt's output above.",
         ),
     ],
-    ids=["guard", "own-check", "engine", "builtin-macro", "guard-and-data-test"],
+    ids=["guard", "engine-input-error", "own-check", "engine", "builtin-macro", "guard-and-data-test"],
 )
 def test_failures_read_as_one_sentence(failures: list[tuple[str, str, str]], sentence: str) -> None:
     assert describe_failures(failures, PROJECT) == sentence

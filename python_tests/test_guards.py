@@ -220,27 +220,29 @@ HOSTILE_VARS: list[tuple[str, Any, str]] = [
 ]
 
 
+def relations(database: Path) -> list[tuple[object, ...]]:
+    """Every table and view with its row count: what any SQL a hostile value ran would have changed."""
+    names = query(database, "select table_schema, table_name from information_schema.tables order by all")
+    return [
+        (schema, name, query(database, f'select count(*) from "{schema}"."{name}"')[0][0])
+        for schema, name in names
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     HOSTILE_VARS,
     ids=[f"{name}-{n}" for n, (name, _, _) in enumerate(HOSTILE_VARS)],
 )
-def test_a_hostile_var_runs_no_sql(tmp_path: Path, name: str, value: Any, message: str) -> None:
-    database = tmp_path / "rfm.duckdb"
-    good = write_csv(tmp_path / "good.csv", good_rows())
+def test_a_hostile_var_runs_no_sql(published: tuple[Path, Path], name: str, value: Any, message: str) -> None:
+    database, folder = published
+    before, published_before = relations(database), snapshot(folder)
     # What slim CI runs when only this mart changed: a single model, whose own SQL reads segment_scheme only.
     with pytest.raises(DbtError) as failure:
-        run_dbt(
-            ["build", "--select", "rfm_segment_summary"],
-            PROJECT,
-            {"transactions_path": str(good), name: value},
-            database,
-        )
+        run_dbt(["build", "--select", "rfm_segment_summary"], PROJECT, {name: value}, database)
     assert message in " ".join(str(failure.value).split())
-    tables = (
-        query(database, "select count(*) from information_schema.tables") if database.exists() else [(0,)]
-    )
-    assert tables == [(0,)]
+    assert relations(database) == before  # no table made, dropped or changed
+    assert snapshot(folder) == published_before
 
 
 def test_quoted_numbers_are_accepted(tmp_path: Path) -> None:
@@ -261,11 +263,12 @@ def test_non_default_weights_build_and_weigh_the_score(tmp_path: Path) -> None:
     database = build_project(
         tmp_path / "rfm.duckdb",
         transactions,
-        rfm_score_weights={"recency": 1, "frequency": 1, "monetary": 1},
+        rfm_score_weights={"recency": 1, "frequency": "7", "monetary": 49},
         transactions_columns={"amount": 'net "amount"'},
     )
     wrong = query(
-        database, "select count(*) from marts.customer_rfm where rfm_score != r_score + f_score + m_score"
+        database,
+        "select count(*) from marts.customer_rfm where rfm_score != r_score + 7 * f_score + 49 * m_score",
     )
     assert wrong == [(0,)]
     assert query(database, "select count(*), sum(monetary) from marts.customer_rfm") == [
@@ -322,21 +325,66 @@ def test_odd_dates_ids_and_amounts(tmp_path: Path) -> None:
     assert {c.customer_id: c.frequency for c in expected_customers} == customers
 
 
+def test_own_missing_id_tokens_are_quoted_into_sql(tmp_path: Path) -> None:
+    # Tokens with a quote and a backslash: text that reaches SQL as a literal, never as SQL.
+    odd = [
+        ["q1", "O'Brien", "2025-06-01", "1"],
+        ["q2", "a\\b", "2025-06-01", "1"],
+        ["q3", "null", "2025-06-01", "1"],
+    ]
+    transactions = write_csv(tmp_path / "tokens.csv", good_rows() + odd)
+    database = build_project(
+        tmp_path / "rfm.duckdb", transactions, missing_id_tokens=["o'brien", "a\\b"], reject_rate_warn=0.1
+    )
+    rejected = query(database, "select raw_customer_id, reject_reason from staging.rejected_transactions")
+    assert sorted(rejected) == [("O'Brien", "missing_customer_id"), ("a\\b", "missing_customer_id")]
+    assert ("null",) in query(database, "select customer_id from marts.customer_rfm")  # not a token here
+
+
 # ---------- 7. Runaway reject rates
 
 
-def test_daily_files_whose_ids_restart_fail_the_reject_rate_guard(tmp_path: Path) -> None:
-    folder = tmp_path / "daily"
-    folder.mkdir()
-    for day in range(3):  # every day's ids restart at 1: two of three days are "duplicates"
+def test_daily_files_whose_ids_restart_fail_the_reject_rate_guard_every_time(
+    published: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, folder = published
+    daily, database = tmp_path / "daily", tmp_path / "rfm.duckdb"
+    daily.mkdir()
+
+    def deliver(day: int) -> None:
+        # Every day's ids restart at 1: from the second day on, each row looks like a copy of an earlier one.
         date = dt.date(2025, 6, 1) + dt.timedelta(days=day)
-        rows = [[str(n), f"c{n % 7}", date.isoformat(), "5"] for n in range(1, 101)]
-        write_csv(folder / f"{date}.csv", rows)
+        write_csv(
+            daily / f"{date}.csv", [[str(n), f"c{n % 7}", date.isoformat(), "5"] for n in range(1, 101)]
+        )
+
+    deliver(0)
+    build_project(database, daily / "*.csv")
+    before = snapshot(folder)
+    deliver(1)
+    deliver(2)
+    for _ in range(2):  # the daily (incremental) run fails, and so does running it again
+        with pytest.raises(DbtError) as failure:
+            build_project(database, daily / "*.csv")
+        assert (
+            "Rejected 200 of the 300 rows read (66.7%), past var reject_rate_error (50%); the most"
+            " common reason is duplicate_transaction_id (66.7%)"
+        ) in " ".join(str(failure.value).split())
+        assert snapshot(folder) == before
+
+
+def test_one_bad_file_among_many_good_ones_is_not_diluted(tmp_path: Path) -> None:
+    daily = tmp_path / "daily"
+    daily.mkdir()
+    for day in range(10):
+        date = dt.date(2025, 6, 1) + dt.timedelta(days=day)
+        rows = [[f"{date}-{n}", f"c{n % 7}", date.isoformat(), "5" if day != 9 else "n/a"] for n in range(50)]
+        write_csv(daily / f"{date}.csv", rows)
     with pytest.raises(DbtError) as failure:
-        build_project(tmp_path / "rfm.duckdb", folder / "*.csv")
+        build_project(tmp_path / "rfm.duckdb", daily / "*.csv")
     assert (
-        "Rejected 200 of the 300 rows read (66.7%), past var reject_rate_error (50%); the most"
-        " common reason is duplicate_transaction_id (66.7%)"
+        f"Rejected 50 of the 50 rows of {daily / '2025-06-10.csv'} (100.0%), past var reject_rate_error"
+        " (50%); the most common reason is invalid_amount (100.0%)"
     ) in " ".join(str(failure.value).split())
 
 

@@ -31,6 +31,7 @@ from rfm.publish import (
     SERVING_FILE,
     VERSIONS,
     BuildContext,
+    PublishError,
     current_version,
     publish,
     read_manifest,
@@ -463,3 +464,18 @@ def test_a_read_only_mount_as_the_publish_dir_fails_in_one_sentence(built: Built
     )
     assert sentence in result.stdout and "Traceback" not in result.stdout
     assert not list(folder.iterdir())
+
+
+def test_marts_of_different_builds_are_not_published(built: Built, tmp_path: Path) -> None:
+    # What a build stopped by a guard after some marts were rebuilt leaves, published with --select.
+    mixed = tmp_path / "mixed.duckdb"
+    shutil.copy2(built.database, mixed)
+    with duckdb.connect(str(mixed)) as connection:
+        connection.execute("update marts.rfm_segment_summary set as_of_date = as_of_date - 1")
+    target = tmp_path / "published"
+    publish_from(built.database, target, "good")
+    before = sorted((path.name, path.is_symlink()) for path in target.rglob("*"))
+    with pytest.raises(PublishError, match="customer_rfm is as of 2025-07-01 but rfm_segment_summary not"):
+        publish_from(mixed, target, "mixed")
+    assert sorted((path.name, path.is_symlink()) for path in target.rglob("*")) == before
+    assert read_manifest(target)[0]["invocation_id"] == "good"

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import MESSY, PROJECT, build_project
+from conftest import MESSY, MESSY_REJECT_RATE_ERROR, PROJECT, build_project
 from rfm.generate import generate
 from rfm.project import run_dbt
 
@@ -233,7 +233,12 @@ def test_history_snapshots_accumulate_on_spark(tmp_path: Path) -> None:
     command = ["build", "--target", "spark", "--select", "+customer_rfm_history"]
     command += ["--resource-type", "seed", "--resource-type", "model"]
     for as_of_date in ("2025-06-01", "2025-07-01"):
-        variables = {"transactions_path": str(MESSY), "as_of_date": as_of_date, "history_snapshots": True}
+        variables = {
+            "transactions_path": str(MESSY),
+            "as_of_date": as_of_date,
+            "history_snapshots": True,
+            "reject_rate_error": MESSY_REJECT_RATE_ERROR,
+        }
         # A process per run, as a scheduler runs them: the catalog persists in the warehouse folder.
         run = subprocess.run(
             [dbt, *command, "--vars", json.dumps(variables)],

@@ -2,8 +2,17 @@
     down to history_start_date; only the current one when history_start_date is null. -#}
 {%- set start_date = rfm_history_start_date() -%}
 {%- set lookback_days = rfm_lookback_days() -%}
-{#- Enough steps for a century of weeks (earliest_plausible_date bounds real requests well inside it). -#}
-{%- set max_steps = 5300 -%}
+{#- Enough steps to reach any history_start_date from any as-of date: both lie in the plausible range (checked
+    by their vars), so the steps that span it are enough; int_scoring_window checks the start against the data. -#}
+{%- set date_part, size = rfm_history_interval() -%}
+{%- set earliest, latest = rfm_earliest_plausible_date(), rfm_latest_plausible_date() -%}
+{%- if date_part == 'week' -%}
+    {%- set span = modules.datetime.date.fromisoformat(latest) - modules.datetime.date.fromisoformat(earliest) -%}
+    {%- set max_steps = span.days // (7 * size) + 2 -%}
+{%- else -%}
+    {%- set months = (latest[0:4] | int - earliest[0:4] | int) * 12 + latest[5:7] | int - earliest[5:7] | int -%}
+    {%- set max_steps = months // size + 2 -%}
+{%- endif -%}
 
 with
 
@@ -51,39 +60,6 @@ final as (
         where steps_back = 0 or as_of_date >= cast('{{ start_date }}' as date)
     {%- endif %}
 
-),
-
-reach as (
-
-    select
-        min(case when steps_back = 0 then as_of_date end) as current_as_of_date,
-        min(as_of_date) as earliest_reachable_date
-    from dated
-
-),
-
-guarded as (
-
-    -- A history request the dates cannot meet fails in one sentence instead of being cut short silently.
-    select final.*
-    from final
-    cross join reach
-    {%- if start_date is not none %}
-        where
-            case
-                when reach.current_as_of_date <= cast('{{ start_date }}' as date) then {{ rfm_raise_error(
-                    rfm_string_literal('var history_start_date ' ~ start_date ~ ' must be before the as-of date (')
-                    ~ ' || cast(reach.current_as_of_date as ' ~ dbt.type_string() ~ ') || '
-                    ~ rfm_string_literal(').')
-                ) }}
-                when reach.earliest_reachable_date > cast('{{ start_date }}' as date) then {{ rfm_raise_error(
-                    rfm_string_literal('var history_start_date ' ~ start_date ~ ' is more than ' ~ max_steps
-                        ~ ' history intervals before the as-of date: choose a later start or a longer history_interval.')
-                ) }}
-                else true
-            end
-    {%- endif %}
-
 )
 
-select * from guarded
+select * from final

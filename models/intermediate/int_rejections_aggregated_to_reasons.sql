@@ -1,9 +1,11 @@
-{#- The reject-rate guard: the share of rejected rows among every row of the input (rows after the as-of date
-    left out), overall and per reason. Past var reject_rate_warn a row is a warning (logged by this model's
-    post-hook and by `rfm run`); past var reject_rate_error the model stops the build in one sentence, before
-    anything is scored or published (int_scoring_window depends on it). Over the whole input, not only the
-    files a daily run adds, so that running again after a failure fails again. -#}
+{#- The reject-rate guard: the share of rejected rows over the whole input, overall and per reason, and over
+    each file when there are several (a daily file gone bad is not diluted by a year of good ones). Rows dated
+    on or after a set as-of date are left out. Past var reject_rate_warn a row is a warning (logged by this
+    model's post-hook and by `rfm run`); past var reject_rate_error the model stops the build in one sentence,
+    before anything is scored or published (int_scoring_window depends on it). It reads every staged row, not
+    only what a daily run adds, so that running again after a failure fails again. -#}
 {%- set warn_share, error_share = rfm_reject_rate_limits() -%}
+{%- set as_of_date = rfm_as_of_date() -%}
 
 with
 
@@ -15,71 +17,116 @@ classified as (
 
 counted as (
 
-    -- Rows after the as-of date are quarantined by request (a backtest, a fixed as-of date), not because the
-    -- input is bad: the guard leaves them out of both sides of the share.
+    -- Aggregate first: a few rows per file and reason. Rows after a set as-of date are quarantined by request
+    -- (a backtest), not because the input is bad: they are left out of both sides of every share, whatever
+    -- else is wrong with them.
     select
+        source_file,
         reject_reason,
         count(*) as row_count
     from classified
-    where reject_reason is null or reject_reason != 'after_as_of_date'
-    group by reject_reason
+    {%- if as_of_date is not none %}
+        where transaction_at is null or transaction_at < cast('{{ as_of_date }}' as date)
+    {%- endif %}
+    group by source_file, reject_reason
 
 ),
 
-per_reason as (
+file_count as (
 
+    select count(distinct source_file) as files from counted
+
+),
+
+scoped as (
+
+    -- The whole input as source_file '(all)', and each file on its own when there are several.
     select
+        '(all)' as source_file,
         reject_reason,
-        sum(row_count) as rejected_rows
+        row_count
     from counted
-    where reject_reason is not null
-    group by reject_reason
+
+    union all
+
+    select
+        counted.source_file,
+        counted.reject_reason,
+        counted.row_count
+    from counted
+    cross join file_count
+    where file_count.files > 1
 
 ),
 
-overall as (
+totals as (
 
     select
-        '(all)' as reject_reason,
-        coalesce(sum(case when reject_reason is not null then row_count end), 0) as rejected_rows,
-        coalesce(sum(row_count), 0) as rows_read
-    from counted
+        source_file,
+        sum(row_count) as rows_read,
+        sum(case when reject_reason is not null then row_count else 0 end) as rejected_rows
+    from scoped
+    group by source_file
 
 ),
 
 most_common as (
 
-    -- The reason the overall row names: most rows, then the reason's name (a unique order).
+    -- Each scope's most common reason: most rows, then the reason's name (a unique order within a scope).
     select
+        source_file,
+        reject_reason,
+        row_count as rejected_rows,
+        row_number() over (partition by source_file order by row_count desc, reject_reason asc) as reason_rank
+    from scoped
+    where reject_reason is not null and source_file != '(all)'
+
+    union all
+
+    select
+        source_file,
         reject_reason,
         rejected_rows,
         row_number() over (order by rejected_rows desc, reject_reason asc) as reason_rank
-    from per_reason
+    from (
+        select
+            source_file,
+            reject_reason,
+            sum(row_count) as rejected_rows
+        from scoped
+        where reject_reason is not null and source_file = '(all)'
+        group by source_file, reject_reason
+    ) as input_reasons
 
 ),
 
 rated as (
 
+    -- Per reason over the whole input, then every scope's overall row ('(all)' reasons).
     select
-        per_reason.reject_reason,
-        per_reason.rejected_rows,
-        overall.rows_read,
+        most_common.source_file,
+        most_common.reject_reason,
+        most_common.rejected_rows,
+        totals.rows_read,
         cast(null as {{ dbt.type_string() }}) as most_common_reason,
         cast(null as bigint) as most_common_rows
-    from per_reason
-    cross join overall
+    from most_common
+    inner join totals
+        on most_common.source_file = totals.source_file
+    where most_common.source_file = '(all)'
 
     union all
 
     select
-        overall.reject_reason,
-        overall.rejected_rows,
-        overall.rows_read,
+        totals.source_file,
+        '(all)' as reject_reason,
+        totals.rejected_rows,
+        totals.rows_read,
         most_common.reject_reason as most_common_reason,
         most_common.rejected_rows as most_common_rows
-    from overall
+    from totals
     left join most_common
-        on most_common.reason_rank = 1
+        on totals.source_file = most_common.source_file and most_common.reason_rank = 1
 
 ),
 
@@ -92,7 +139,11 @@ shared as (
         cast(cast(100.0 * rejected_rows / nullif(rows_read, 0) as decimal(5, 1)) as {{ dbt.type_string() }})
             as reject_percent,
         cast(cast(100.0 * most_common_rows / nullif(rows_read, 0) as decimal(5, 1)) as {{ dbt.type_string() }})
-            as most_common_percent
+            as most_common_percent,
+        case
+            when source_file = '(all)' then 'rows read'
+            else 'rows of ' || source_file
+        end as rows_named
     from rated
 
 ),
@@ -105,7 +156,12 @@ judged as (
             when reject_share > {{ error_share }} then 'error'
             when reject_share > {{ warn_share }} then 'warn'
             else 'ok'
-        end as guard_status
+        end as guard_status,
+        -- The limit passed, as the sentences name it.
+        case
+            when reject_share > {{ error_share }} then 'reject_rate_error ({{ "%g" | format(error_share * 100) }}%)'
+            else 'reject_rate_warn ({{ "%g" | format(warn_share * 100) }}%)'
+        end as limit_passed
     from shared
 
 ),
@@ -113,6 +169,7 @@ judged as (
 messaged as (
 
     select
+        source_file,
         reject_reason,
         rejected_rows,
         rows_read,
@@ -123,38 +180,40 @@ messaged as (
             when reject_reason = '(all)'
                 then
                     'Rejected ' || cast(rejected_rows as {{ dbt.type_string() }}) || ' of the '
-                    || cast(rows_read as {{ dbt.type_string() }}) || ' rows read (' || reject_percent
-                    || '%), past var reject_rate_'
-                    || case
-                        when guard_status = 'error' then 'error ({{ "%g" | format(error_share * 100) }}%)'
-                        else 'warn ({{ "%g" | format(warn_share * 100) }}%)'
-                    end
-                    || '; the most common reason is ' || most_common_reason || ' (' || most_common_percent
+                    || cast(rows_read as {{ dbt.type_string() }}) || ' ' || rows_named || ' (' || reject_percent
+                    || '%), past var ' || limit_passed || '; the most common reason is ' || most_common_reason
+                    || ' (' || most_common_percent
                     || '%): see staging.rejected_transactions, fix the input, or raise the threshold.'
             else
-                reject_percent || '% of the rows read (' || cast(rejected_rows as {{ dbt.type_string() }})
+                reject_percent || '% of the ' || rows_named || ' (' || cast(rejected_rows as {{ dbt.type_string() }})
                 || ' of ' || cast(rows_read as {{ dbt.type_string() }}) || ') were rejected as ' || reject_reason
-                || ', past var reject_rate_'
-                || case
-                    when guard_status = 'error' then 'error ({{ "%g" | format(error_share * 100) }}%).'
-                    else 'warn ({{ "%g" | format(warn_share * 100) }}%).'
-                end
-        end as guard_message
+                || ', past var ' || limit_passed || '.'
+        end as guard_message,
+        -- The one row whose sentence stops the build: an overall one, the whole input before a single file.
+        row_number() over (
+            order by
+                guard_status = 'error' desc,
+                reject_reason = '(all)' desc,
+                source_file = '(all)' desc,
+                reject_share desc,
+                source_file asc,
+                reject_reason asc
+        ) as stop_rank
     from judged
 
 ),
 
 guarded as (
 
-    -- The build stops at the overall row, which is past the limit whenever any reason is.
     select
+        source_file,
         reject_reason,
         rejected_rows,
         rows_read,
         reject_share,
         guard_status,
         case
-            when guard_status = 'error' and reject_reason = '(all)' then {{ rfm_raise_error('guard_message') }}
+            when guard_status = 'error' and stop_rank = 1 then {{ rfm_raise_error('guard_message') }}
             else guard_message
         end as guard_message
     from messaged

@@ -17,9 +17,15 @@ DEFAULT_DATABASE = Path("data/rfm.duckdb")
 # dbt's wrapping of a message: "Runtime Error in model x (models/x.sql)", "Database Error", the macro stack.
 WRAPPING = re.compile(r"[\w ]+ Error(?: in \w+ \S+ \(.*\))?")
 STACK = re.compile(r"> (?:in|called by) \w+ \S+ \((?P<path>.*)\)")
-# What comes before the project's own sentences: DuckDB's prefix for the text of error(), which the guards
-# in SQL call, and dbt-duckdb's for the publication's PublishDirError (src/rfm/publish.py).
-OWN_PREFIXES = ("Invalid Input Error: ", "Python model failed: rfm.publish.PublishDirError: ")
+# What comes before the project's own sentences: the guards' marker after DuckDB's or Spark's prefix for the
+# text of error() / raise_error() (macros/rfm_raise_error.sql), and dbt-duckdb's for the publication's
+# PublishDirError (src/rfm/publish.py).
+OWN_PREFIXES = (
+    "Invalid Input Error: [rfm] ",
+    "[USER_RAISED_EXCEPTION] [rfm] ",
+    "Python model failed: rfm.publish.PublishDirError: ",
+    "Python model failed: rfm.publish.PublishError: ",
+)
 
 
 class DbtError(RuntimeError):
@@ -110,7 +116,7 @@ def run_dbt(
         args += ["--vars", json.dumps(dict(variables))]
     database = database or database_path(project)
     # The DuckDB target (the default) opens the database first: a problem there is said before dbt starts.
-    if not {"--target", "-t"} & set(command):
+    if not any(word in {"--target", "-t"} or word.startswith("--target=") for word in command):
         problem = database_problem(database, os.environ.get("RFM_DUCKDB_MEMORY_LIMIT"))
         if problem:
             raise DbtError(problem)

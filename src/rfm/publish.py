@@ -79,8 +79,8 @@ class BuildContext:
     transactions_path: str
 
 
-class PublishDirError(Exception):
-    """RFM_PUBLISH_DIR cannot hold a publication; the message is one sentence saying why and what to do."""
+class PublishError(Exception):
+    """The marts must not be published as they are; the message is one sentence saying why."""
 
     # dbt-duckdb reports a Python model's exception as traceback.format_exception(error), which reads
     # __traceback__: with none to show, dbt prints the sentence alone instead of a traceback of its own
@@ -92,6 +92,40 @@ class PublishDirError(Exception):
     @__traceback__.setter
     def __traceback__(self, value: object) -> None:
         pass
+
+
+class PublishDirError(PublishError):
+    """RFM_PUBLISH_DIR cannot hold a publication; the message is one sentence saying why and what to do."""
+
+
+#: The marts that hold the current as-of date: one date each, or (history) that date among others.
+CURRENT_DATE_MARTS = ("rfm_segment_summary", "customer_rfm_history", "segment_trends")
+
+
+def check_consistent(connection: Any, source: dict[str, str]) -> None:
+    """Refuse marts that are not one answer: no customer scored, or marts that lack customer_rfm's as-of date
+    (left by a build whose guard stopped some of them, then published with --select rfm_publication)."""
+    if "customer_rfm" not in source:
+        return
+    as_of_date = connection.execute(f"select max(as_of_date) from {source['customer_rfm']}").fetchall()[0][0]
+    if as_of_date is None:
+        raise PublishError(
+            "Nothing to publish: marts.customer_rfm holds no customer; the last publication stays."
+        )
+    lacking = [
+        mart
+        for mart in CURRENT_DATE_MARTS
+        if mart in source
+        and not connection.execute(
+            f"select count(*) from {source[mart]} where as_of_date = ?", [as_of_date]
+        ).fetchall()[0][0]
+    ]
+    if lacking:
+        raise PublishError(
+            f"The marts are not one build's: customer_rfm is as of {as_of_date} but {', '.join(lacking)} not,"
+            " as a build that stopped part way leaves them; build them all again (the last publication"
+            " stays)."
+        )
 
 
 def quote(identifier: str) -> str:
@@ -129,6 +163,7 @@ def publish(
     the manifest rows. `on_step` is called after each step with its name (tests kill the process there)."""
     step = on_step or (lambda name: None)
     check_writable(target)
+    check_consistent(connection, {mart: f"{quote(database)}.{quote(schema)}.{quote(mart)}" for mart in marts})
     step("checked")
     with taking_turns(target):
         names = [f"{mart}.parquet" for mart in marts] + [SERVING_FILE, MANIFEST_FILE]
@@ -300,10 +335,11 @@ def remove_leftovers(target: Path, keep: set[str], step: Callable[[str], None]) 
         *(path for path in (target / VERSIONS).iterdir() if path.name not in keep),
     ]
     for path in sorted(leftovers):
+        # A probe of a publication waiting for the lock (check_writable) may vanish under us: not an error.
         if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
+            shutil.rmtree(path, ignore_errors=True)
         else:
-            path.unlink()
+            path.unlink(missing_ok=True)
         step(f"removed {path.name}")
 
 

@@ -96,13 +96,18 @@ def read_run_facts(database: Path) -> dict[str, object]:
 
 
 def read_guard_warnings(database: Path) -> list[str]:
-    """The reject-rate guard's warnings of the last build (its sentences, overall first), or none."""
+    """The reject-rate guard's warnings of the last build (the whole input's first), or none (also for a
+    database built before the guard existed)."""
     with duckdb.connect(str(database), read_only=True) as connection:
-        rows = connection.execute(
-            "select guard_message from intermediate.int_rejections_aggregated_to_reasons"
-            " where guard_status = 'warn'"
-            " order by reject_reason = '(all)' desc, reject_share desc, reject_reason"
-        ).fetchall()
+        try:
+            rows = connection.execute(
+                "select guard_message from intermediate.int_rejections_aggregated_to_reasons"
+                " where guard_status = 'warn'"
+                " order by source_file = '(all)' desc, reject_reason = '(all)' desc, reject_share desc,"
+                " source_file, reject_reason"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []
     return [message for (message,) in rows]
 
 

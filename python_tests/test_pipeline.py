@@ -12,7 +12,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import MESSY, MESSY_AS_OF, PROJECT, Build, query
+from conftest import MESSY, MESSY_AS_OF, MESSY_REJECT_RATE_ERROR, PROJECT, Build, query
 from reference import compute
 from rfm.generate import generate
 from rfm.project import DbtError, run_dbt
@@ -215,7 +215,10 @@ def test_a_glob_of_several_files_reads_them_all(build: Build, tmp_path: Path) ->
     lines = MESSY.read_text().splitlines()
     (tmp_path / "part-1.csv").write_text("\n".join(lines[:13]) + "\n")
     (tmp_path / "part-2.csv").write_text("\n".join([lines[0], *lines[13:]]) + "\n")
-    database = build(tmp_path / "part-*.csv", as_of_date=MESSY_AS_OF)
+    # The fixture is half bad rows by design, and its second part more: past the reject-rate guard's default.
+    database = build(
+        tmp_path / "part-*.csv", as_of_date=MESSY_AS_OF, reject_rate_error=MESSY_REJECT_RATE_ERROR
+    )
     assert query(database, "select count(*) from marts.customer_rfm") == [(8,)]
     per_file = query(
         database,
@@ -301,7 +304,10 @@ def test_a_missing_required_column_is_named(build: Build, tmp_path: Path) -> Non
 def test_a_file_with_no_usable_row_fails_the_build(build: Build, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("customer_id,transaction_at,amount\n,2025-01-01,3\n1,never,3\n")
-    with pytest.raises(DbtError, match="valid_transactions"):
+    # The reject-rate guard stops it first, in one sentence (test_guards.py: past it, "Nothing to score").
+    with pytest.raises(
+        DbtError, match=r"Rejected 2 of the 2 rows read \(100\.0%\), past var reject_rate_error"
+    ):
         build(bad)
 
 
@@ -332,7 +338,7 @@ def test_odd_timestamps_are_quarantined_and_extra_columns_never_clash(build: Bui
         "1,2025-06-30T10:00:00Z,10,a\n"
         "1, 2025-06-29 ,5,a\n"
     )
-    database = build(odd)
+    database = build(odd, reject_rate_error=MESSY_REJECT_RATE_ERROR)  # five of seven rows are bad on purpose
     reasons = query(database, "select source_row_number, reject_reason from staging.rejected_transactions")
     assert sorted(reasons) == [(n, "invalid_transaction_at") for n in range(1, 6)]
     assert query(database, "select as_of_date, frequency, monetary from marts.customer_rfm") == [

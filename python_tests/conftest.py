@@ -64,7 +64,8 @@ def commit(repo: Path, message: str) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The project's files as they are now (tracked or untracked, not ignored) in a fresh repo, one commit."""
+    """The project's files as they are now (tracked or untracked, not ignored) in a fresh repo, one commit;
+    the test runs in it."""
     listed = subprocess.run(
         ["git", "-C", str(PROJECT), "ls-files", "--cached", "--others", "--exclude-standard"],
         check=True,
@@ -79,5 +80,6 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             shutil.copy2(source, target / name)
     git(target, "init", "-q")
     commit(target, "project as it is")
-    monkeypatch.setenv("RFM_PROJECT_DIR", str(target))
+    # `rfm` acts on the project it stands in, as dbt does.
+    monkeypatch.chdir(target)
     return target

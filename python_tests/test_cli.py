@@ -66,3 +66,19 @@ def test_run_takes_the_input_from_vars_or_the_environment(
         argv = ["run", "--vars", json.dumps({"transactions_path": str(MESSY), "as_of_date": MESSY_AS_OF})]
     assert main(argv) == 0
     assert "RFM segments as of 2025-07-01 (exclusive): 8 customers" in capsys.readouterr().out
+
+
+def test_rfm_acts_on_the_project_it_stands_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import PROJECT
+    from rfm.project import project_dir
+
+    clone = tmp_path / "clone"
+    (clone / "models").mkdir(parents=True)
+    (clone / "dbt_project.yml").write_text("name: rfm\n")
+    monkeypatch.setenv("RFM_PROJECT_DIR", str(PROJECT))
+    monkeypatch.chdir(clone)
+    assert project_dir() == clone.resolve()  # as dbt: the project in the current directory wins
+    monkeypatch.chdir(clone / "models")
+    assert project_dir() == PROJECT  # no project here: RFM_PROJECT_DIR
+    monkeypatch.delenv("RFM_PROJECT_DIR")
+    assert project_dir() == PROJECT  # else the checkout rfm was installed from

@@ -33,13 +33,18 @@ class DbtError(RuntimeError):
 
 
 def project_dir() -> Path:
-    """The dbt project: RFM_PROJECT_DIR, else the checkout this package was installed from, else the cwd."""
+    """The dbt project `rfm` acts on, as dbt finds its own: the current directory when it holds a
+    dbt_project.yml, else RFM_PROJECT_DIR, else the checkout this package was installed from (else the current
+    directory, where dbt then says what is missing). Run inside another clone, `rfm` acts on that clone."""
+    here = Path.cwd()
+    if (here / "dbt_project.yml").is_file():
+        return here.resolve()
     if env := os.environ.get("RFM_PROJECT_DIR"):
         return Path(env).resolve()
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "dbt_project.yml").is_file():
         return checkout
-    return Path.cwd()
+    return here
 
 
 def database_path(project: Path) -> Path:

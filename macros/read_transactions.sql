@@ -48,7 +48,12 @@
 {%- endmacro %}
 
 
+{#- The input's name: the relation (var transactions_relation) when one is set, else the file path or glob. -#}
 {% macro rfm_transactions_path() -%}
+    {%- set relation = rfm_transactions_relation() -%}
+    {%- if relation is not none -%}
+        {{ return(relation) }}
+    {%- endif -%}
     {%- set path = var('transactions_path') -%}
     {%- if path is not none and path is not string -%}
         {{ exceptions.raise_compiler_error(
@@ -57,7 +62,8 @@
     {%- endif -%}
     {%- if path is none or (path | trim) == '' -%}
         {{ exceptions.raise_compiler_error(
-            "No transactions file is set: pass --vars '{transactions_path: <file>}' or set RFM_TRANSACTIONS_PATH."
+            "No input is set: pass --vars '{transactions_path: <file>}' (or set RFM_TRANSACTIONS_PATH), or"
+            ~ " --vars '{transactions_relation: <schema.table>}' for a table or view."
         ) }}
     {%- endif -%}
     {{ return(path | string) }}
@@ -66,7 +72,24 @@
 
 {#- files: the files to read (an incremental run reads only new and changed ones); none reads the whole path. -#}
 {% macro rfm_transactions_scan(files=none) -%}
+    {%- set relation = rfm_transactions_relation() -%}
+    {%- if relation is not none -%}
+        {{ return(adapter.dispatch('rfm_relation_scan', 'rfm')(relation)) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('rfm_transactions_scan', 'rfm')(rfm_transactions_path(), files)) }}
+{%- endmacro %}
+
+
+{#- A table or view as the input: its rows with the relation's name as their source_file (the name of the one
+    "file"), so staging treats it as a file that changes on every run. -#}
+{% macro default__rfm_relation_scan(relation) -%}
+    (select *, {{ rfm_string_literal(relation) }} as _rfm_source_file from {{ relation }})
+{%- endmacro %}
+
+
+{#- Spark: the relation itself; spark__read_transactions numbers its rows. -#}
+{% macro spark__rfm_relation_scan(relation) -%}
+    {{ relation }}
 {%- endmacro %}
 
 
@@ -203,12 +226,28 @@
 {#- {lowercased file column: {'name': column, 'is_text': bool}}, failing in one sentence when nothing matches the path. -#}
 {#- How many files match transactions_path (a plain path: 0 or 1). -#}
 {% macro rfm_matching_file_count() -%}
+    {%- if rfm_transactions_relation() is not none -%}
+        {{ return(1) }}
+    {%- endif -%}
     {{ return(run_query('select count(*) from glob(' ~ rfm_string_literal(rfm_transactions_path()) ~ ')').columns[0].values()[0]) }}
 {%- endmacro %}
 
 
+{#- The relation var transactions_relation names, or none when the target has no such table or view. -#}
+{% macro rfm_input_relation() -%}
+    {%- set parts = rfm_transactions_relation().split('.') -%}
+    {%- set database = parts[0] if parts | length == 3 else target.database -%}
+    {{ return(adapter.get_relation(database=database, schema=parts[-2], identifier=parts[-1])) }}
+{%- endmacro %}
+
+
 {% macro default__rfm_describe_file(path, scan) -%}
-    {%- if rfm_matching_file_count() == 0 -%}
+    {%- if rfm_transactions_relation() is not none and rfm_input_relation() is none -%}
+        {{ exceptions.raise_compiler_error(
+            "The transactions relation '" ~ path ~ "' does not exist, or this target cannot read it: check"
+            ~ " var transactions_relation (schema.table or database.schema.table)."
+        ) }}
+    {%- elif rfm_matching_file_count() == 0 -%}
         {{ exceptions.raise_compiler_error(
             "The transactions file '" ~ path ~ "' does not exist (no file matches that path): run `rfm generate` or pass --vars '{transactions_path: <file>}'."
         ) }}
@@ -294,6 +333,21 @@
     {%- if files is not none -%}
         {{ exceptions.raise_compiler_error("On Spark staging is rebuilt every run: a list of files to read is not supported.") }}
     {%- endif -%}
+    {%- set relation = rfm_transactions_relation() -%}
+    {%- if relation is not none %}
+    -- A table or view: its rows in scan order, the relation's name as the one source file.
+    select
+        _rfm_row_number as source_row_number,
+        {{ rfm_string_literal(relation) }} as source_file,
+        named_struct('source_file', {{ rfm_string_literal(relation) }}, 'row', _rfm_row_number) as read_position,
+        {{- rfm_contract_column_list(columns) }}
+    from (
+        select
+            row_number() over (order by _rfm_scan_order) as _rfm_row_number,
+            *
+        from (select monotonically_increasing_id() as _rfm_scan_order, * from {{ relation }}) as scanned
+    ) as numbered
+    {%- else -%}
     select
         _rfm_row_number as source_row_number,
         _rfm_source_file as source_file,
@@ -314,6 +368,7 @@
             from {{ rfm_transactions_scan() }}
         ) as scanned
     ) as numbered
+    {%- endif %}
 {%- endmacro %}
 
 
@@ -400,7 +455,9 @@
 
 {% macro default__rfm_raw_row_count(path) -%}
     {%- set lowered = path | lower -%}
-    {%- if lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
+    {%- if rfm_transactions_relation() is not none -%}
+        select count(*) as row_count from {{ path }}
+    {%- elif lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
         select sum(num_rows) as row_count from parquet_file_metadata({{ rfm_string_literal(path) }})
     {%- else -%}
         select count(*) as row_count from {{ rfm_transactions_scan() }}

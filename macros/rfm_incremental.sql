@@ -16,6 +16,7 @@
     until --full-refresh (README, "Bad rows"). -#}
 {% macro rfm_staging_signature() -%}
     {{ return(local_md5(tojson({
+        'transactions_relation': rfm_transactions_relation(),
         'transactions_columns': rfm_transactions_columns(),
         'as_of_date': rfm_as_of_date(),
         'missing_id_tokens': rfm_missing_id_tokens(),
@@ -179,23 +180,41 @@
 
 
 {% macro default__rfm_listed_files() -%}
+    {%- if rfm_transactions_relation() is not none %}
+    {{ rfm_relation_listed() }}
+    {%- else %}
     -- File metadata only: read_blob does not read the content unless it is selected.
     select
         filename as source_file,
         size as file_size_bytes,
         cast(last_modified as timestamp) as file_modified_at
     from read_blob({{ rfm_string_literal(rfm_transactions_path()) }})
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- A table or view as the one "file": its modification time is this run's start, so every run rereads it
+    (a relation tells neither its size nor when it changed). -#}
+{% macro rfm_relation_listed() -%}
+    select
+        {{ rfm_string_literal(rfm_transactions_relation()) }} as source_file,
+        cast(null as bigint) as file_size_bytes,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as file_modified_at
 {%- endmacro %}
 
 
 {#- Spark: the files' own metadata columns, named as staging names them (a file with no rows is not listed). -#}
 {% macro spark__rfm_listed_files() -%}
+    {%- if rfm_transactions_relation() is not none %}
+    {{ rfm_relation_listed() }}
+    {%- else %}
     select
         _metadata.file_path as source_file,
         max(_metadata.file_size) as file_size_bytes,
         cast(max(_metadata.file_modification_time) as timestamp) as file_modified_at
     from {{ rfm_transactions_scan() }}
     group by _metadata.file_path
+    {%- endif %}
 {%- endmacro %}
 
 

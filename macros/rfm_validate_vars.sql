@@ -4,6 +4,7 @@
 {% macro rfm_validate_vars() -%}
     {%- if execute -%}
         {%- do rfm_refuse_unknown_vars() -%}
+        {%- do rfm_transactions_relation() -%}
         {%- do rfm_transactions_path() -%}
         {%- do rfm_transactions_columns() -%}
         {%- do rfm_earliest_plausible_date() -%}
@@ -27,7 +28,7 @@
     vars in dbt_project.yml. -#}
 {% macro rfm_refuse_unknown_vars() -%}
     {%- set known = [
-        'transactions_path', 'transactions_columns', 'as_of_date', 'lookback_days', 'earliest_plausible_date',
+        'transactions_path', 'transactions_relation', 'transactions_columns', 'as_of_date', 'lookback_days', 'earliest_plausible_date',
         'latest_plausible_date', 'missing_id_tokens', 'reject_rate_warn', 'reject_rate_error', 'rfm_bins',
         'rfm_score_weights', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
         'rfm_static_compile',

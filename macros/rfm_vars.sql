@@ -324,6 +324,33 @@
 {%- endmacro %}
 
 
+{#- The input as a table or view the target can read ('schema.table' or 'database.schema.table', plain
+    identifiers), or none. It is the alternative to transactions_path: setting both is refused, and so is a
+    transactions_path given on the command line or by RFM_TRANSACTIONS_PATH beside it. -#}
+{% macro rfm_transactions_relation() -%}
+    {%- set value = var('transactions_relation') -%}
+    {%- if value is none or (value is string and value | trim == '') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set identifier = '[A-Za-z_][A-Za-z0-9_]*' -%}
+    {%- if value is not string or not modules.re.match('^' ~ identifier ~ '(\\.' ~ identifier ~ '){1,2}$', value | trim) -%}
+        {{ exceptions.raise_compiler_error(
+            "var transactions_relation must name a table or view as schema.table or database.schema.table, got "
+            ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {%- set given = invocation_args_dict.get('vars') or {} -%}
+    {%- set given = fromyaml(given) if given is string else given -%}
+    {%- if (given is mapping and given.get('transactions_path')) or env_var('RFM_TRANSACTIONS_PATH', '') -%}
+        {{ exceptions.raise_compiler_error(
+            "Set one input, not both: transactions_relation (" ~ (value | trim) ~ ") or transactions_path"
+            ~ " (or RFM_TRANSACTIONS_PATH)."
+        ) }}
+    {%- endif -%}
+    {{ return(value | trim) }}
+{%- endmacro %}
+
+
 {#- Reject-rate guard: (warn, error) shares of rejected rows among the rows a run reads. -#}
 {% macro rfm_reject_rate_limits() -%}
     {%- set warn, error = rfm_share_var('reject_rate_warn'), rfm_share_var('reject_rate_error') -%}

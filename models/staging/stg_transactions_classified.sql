@@ -2,6 +2,10 @@
     that reads the raw file: stg_transactions and rejected_transactions both select from this table.
     Incremental by file (macros/rfm_incremental.sql): a run reads only new and changed files; the pre-hook has
     already removed the rows of changed and removed ones. -#}
+{%- if rfm_transactions_relation() is not none %}
+-- The input is a table or view: a source, for lineage (models/staging/_staging__sources.yml).
+-- depends_on: {{ source('rfm_input', 'transactions') }}
+{% endif -%}
 {%- set columns = rfm_transactions_file_columns() -%}
 {%- set as_of_date = rfm_as_of_date() -%}
 {%- set missing_id_tokens = rfm_missing_id_tokens() -%}

@@ -163,16 +163,18 @@ def command_generate(args: argparse.Namespace) -> int:
 def resolve_input(args: argparse.Namespace, project: Path) -> tuple[dict[str, Any], str | None]:
     """dbt vars for one run, and an error sentence or None.
 
-    The input is --transactions, else transactions_path in --vars, else RFM_TRANSACTIONS_PATH, else the
-    sample (generated if missing, scored the day after its history ends unless an as-of date is given).
-    --as-of-date beats as_of_date in --vars.
+    The input is --transactions, else transactions_path or transactions_relation (a table or view) in --vars,
+    else RFM_TRANSACTIONS_PATH, else the sample (generated if missing, scored the day after its history ends
+    unless an as-of date is given). --as-of-date beats as_of_date in --vars.
     """
     variables: dict[str, Any] = dict(args.vars)
     if args.transactions is not None:
         if not args.transactions.exists() and not any(c in str(args.transactions) for c in "*?["):
             return variables, f"the transactions file '{args.transactions}' does not exist."
         variables["transactions_path"] = str(args.transactions.resolve())
-    elif "transactions_path" not in variables and not os.environ.get("RFM_TRANSACTIONS_PATH"):
+    elif not {"transactions_path", "transactions_relation"} & set(variables) and not os.environ.get(
+        "RFM_TRANSACTIONS_PATH"
+    ):
         variables["transactions_path"] = str(ensure_sample(project))
         # The sample has late rows dated after its end: an as-of date right after it quarantines them.
         sample_as_of = generator.default_end_date() + dt.timedelta(days=1)

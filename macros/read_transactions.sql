@@ -80,19 +80,6 @@
 {%- endmacro %}
 
 
-{#- A table or view as the input: its rows with the relation's name as their source_file (the name of the one
-    "file"), so staging treats it as a file that changes on every run. -#}
-{% macro default__rfm_relation_scan(relation) -%}
-    (select *, {{ rfm_string_literal(relation) }} as _rfm_source_file from {{ relation }})
-{%- endmacro %}
-
-
-{#- Spark: the relation itself; spark__read_transactions numbers its rows. -#}
-{% macro spark__rfm_relation_scan(relation) -%}
-    {{ relation }}
-{%- endmacro %}
-
-
 {% macro default__rfm_transactions_scan(path, files=none) -%}
     {%- set lowered = path | lower -%}
     {%- set source = rfm_string_literal(path) if files is none else '[' ~ rfm_string_list(files) ~ ']' -%}
@@ -194,6 +181,9 @@
     {%- endif -%}
 
     {%- set path = rfm_transactions_path() -%}
+    {%- if rfm_transactions_relation() is not none -%}
+        {%- do rfm_check_input_relation() -%}
+    {%- endif -%}
     {%- set scan = rfm_transactions_scan() -%}
     {%- set found = adapter.dispatch('rfm_describe_file', 'rfm')(path, scan) -%}
     {%- for name, required in contract.items() -%}
@@ -202,7 +192,7 @@
             (the first one would win silently). An explicit mapping settles it. -#}
         {%- if name not in mapping and wanted in found and (wanted ~ '_1') in found -%}
             {{ exceptions.raise_compiler_error(
-                "The transactions file '" ~ path ~ "' has two columns that read as '" ~ wanted ~ "' ("
+                "The transactions " ~ rfm_input_kind() ~ " '" ~ path ~ "' has two columns that read as '" ~ wanted ~ "' ("
                 ~ found[wanted].name ~ " and " ~ found[wanted ~ '_1'].name ~ ", a repeated header?); rename one, or map the one"
                 ~ " you mean with var transactions_columns, e.g. {" ~ name ~ ": " ~ found[wanted ~ '_1'].name ~ "}."
             ) }}
@@ -211,7 +201,7 @@
             {%- do resolved.update({name: found[wanted]}) -%}
         {%- elif required -%}
             {{ exceptions.raise_compiler_error(
-                "The transactions file '" ~ path ~ "' has no column '" ~ wanted ~ "' for " ~ name
+                "The transactions " ~ rfm_input_kind() ~ " '" ~ path ~ "' has no column '" ~ wanted ~ "' for " ~ name
                 ~ " (columns found: " ~ (found.values() | map(attribute='name') | join(', '))
                 ~ "); rename it or map it with var transactions_columns."
             ) }}
@@ -233,21 +223,10 @@
 {%- endmacro %}
 
 
-{#- The relation var transactions_relation names, or none when the target has no such table or view. -#}
-{% macro rfm_input_relation() -%}
-    {%- set parts = rfm_transactions_relation().split('.') -%}
-    {%- set database = parts[0] if parts | length == 3 else target.database -%}
-    {{ return(adapter.get_relation(database=database, schema=parts[-2], identifier=parts[-1])) }}
-{%- endmacro %}
 
 
 {% macro default__rfm_describe_file(path, scan) -%}
-    {%- if rfm_transactions_relation() is not none and rfm_input_relation() is none -%}
-        {{ exceptions.raise_compiler_error(
-            "The transactions relation '" ~ path ~ "' does not exist, or this target cannot read it: check"
-            ~ " var transactions_relation (schema.table or database.schema.table)."
-        ) }}
-    {%- elif rfm_matching_file_count() == 0 -%}
+    {%- if rfm_matching_file_count() == 0 -%}
         {{ exceptions.raise_compiler_error(
             "The transactions file '" ~ path ~ "' does not exist (no file matches that path): run `rfm generate` or pass --vars '{transactions_path: <file>}'."
         ) }}
@@ -295,6 +274,9 @@
     glob reads several. (Parquet's own file_row_number reads in parallel, but keeping insertion order then
     costs more memory and time in the write than it saves: 195 s / 18.8 GB against 175 s / 10.6 GB at 100M.) -#}
 {% macro default__read_transactions(columns, files=none) -%}
+    {%- if rfm_transactions_relation() is not none -%}
+        {{ return(rfm_read_relation(rfm_transactions_relation(), columns)) }}
+    {%- endif -%}
     {%- set nothing_to_read = files is not none and files | length == 0 -%}
     {%- if files is not none -%}
         {%- set several_files = files | length > 1 -%}
@@ -335,18 +317,7 @@
     {%- endif -%}
     {%- set relation = rfm_transactions_relation() -%}
     {%- if relation is not none %}
-    -- A table or view: its rows in scan order, the relation's name as the one source file.
-    select
-        _rfm_row_number as source_row_number,
-        {{ rfm_string_literal(relation) }} as source_file,
-        named_struct('source_file', {{ rfm_string_literal(relation) }}, 'row', _rfm_row_number) as read_position,
-        {{- rfm_contract_column_list(columns) }}
-    from (
-        select
-            row_number() over (order by _rfm_scan_order) as _rfm_row_number,
-            *
-        from (select monotonically_increasing_id() as _rfm_scan_order, * from {{ relation }}) as scanned
-    ) as numbered
+    {{ rfm_read_relation(relation, columns) }}
     {%- else -%}
     select
         _rfm_row_number as source_row_number,

@@ -16,7 +16,6 @@
     until --full-refresh (README, "Bad rows"). -#}
 {% macro rfm_staging_signature() -%}
     {{ return(local_md5(tojson({
-        'transactions_relation': rfm_transactions_relation(),
         'transactions_columns': rfm_transactions_columns(),
         'as_of_date': rfm_as_of_date(),
         'missing_id_tokens': rfm_missing_id_tokens(),
@@ -190,16 +189,6 @@
         cast(last_modified as timestamp) as file_modified_at
     from read_blob({{ rfm_string_literal(rfm_transactions_path()) }})
     {%- endif %}
-{%- endmacro %}
-
-
-{#- A table or view as the one "file": its modification time is this run's start, so every run rereads it
-    (a relation tells neither its size nor when it changed). -#}
-{% macro rfm_relation_listed() -%}
-    select
-        {{ rfm_string_literal(rfm_transactions_relation()) }} as source_file,
-        cast(null as bigint) as file_size_bytes,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as file_modified_at
 {%- endmacro %}
 
 

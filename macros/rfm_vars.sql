@@ -325,8 +325,8 @@
 
 
 {#- The input as a table or view the target can read ('schema.table' or 'database.schema.table', plain
-    identifiers), or none. It is the alternative to transactions_path: setting both is refused, and so is a
-    transactions_path given on the command line or by RFM_TRANSACTIONS_PATH beside it. -#}
+    identifiers), or none. It is the alternative to transactions_path: both on the command line is refused;
+    beside RFM_TRANSACTIONS_PATH (transactions_path's fallback) the relation wins. -#}
 {% macro rfm_transactions_relation() -%}
     {%- set value = var('transactions_relation') -%}
     {%- if value is none or (value is string and value | trim == '') -%}
@@ -341,10 +341,9 @@
     {%- endif -%}
     {%- set given = invocation_args_dict.get('vars') or {} -%}
     {%- set given = fromyaml(given) if given is string else given -%}
-    {%- if (given is mapping and given.get('transactions_path')) or env_var('RFM_TRANSACTIONS_PATH', '') -%}
+    {%- if given is mapping and given.get('transactions_path') -%}
         {{ exceptions.raise_compiler_error(
-            "Set one input, not both: transactions_relation (" ~ (value | trim) ~ ") or transactions_path"
-            ~ " (or RFM_TRANSACTIONS_PATH)."
+            "Set one input, not both: transactions_relation (" ~ (value | trim) ~ ") or transactions_path."
         ) }}
     {%- endif -%}
     {{ return(value | trim) }}

@@ -69,6 +69,7 @@ def test_run_takes_the_input_from_vars_or_the_environment(
 
 
 def test_rfm_acts_on_the_project_it_stands_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rfm.project
     from conftest import PROJECT
     from rfm.project import project_dir
 
@@ -79,6 +80,8 @@ def test_rfm_acts_on_the_project_it_stands_in(tmp_path: Path, monkeypatch: pytes
     monkeypatch.chdir(clone)
     assert project_dir() == clone.resolve()  # as dbt: the project in the current directory wins
     monkeypatch.chdir(clone / "models")
-    assert project_dir() == PROJECT  # no project here: RFM_PROJECT_DIR
+    assert project_dir() == clone.resolve()  # and from a folder inside it
+    monkeypatch.chdir(tmp_path)
+    assert project_dir() == PROJECT  # no project here or above: RFM_PROJECT_DIR
     monkeypatch.delenv("RFM_PROJECT_DIR")
-    assert project_dir() == PROJECT  # else the checkout rfm was installed from
+    assert project_dir() == Path(rfm.project.__file__).resolve().parents[2]  # else the install checkout

@@ -172,9 +172,9 @@ def resolve_input(args: argparse.Namespace, project: Path) -> tuple[dict[str, An
         if not args.transactions.exists() and not any(c in str(args.transactions) for c in "*?["):
             return variables, f"the transactions file '{args.transactions}' does not exist."
         variables["transactions_path"] = str(args.transactions.resolve())
-    elif not {"transactions_path", "transactions_relation"} & set(variables) and not os.environ.get(
-        "RFM_TRANSACTIONS_PATH"
-    ):
+    elif not (
+        variables.get("transactions_path") or variables.get("transactions_relation")
+    ) and not os.environ.get("RFM_TRANSACTIONS_PATH"):
         variables["transactions_path"] = str(ensure_sample(project))
         # The sample has late rows dated after its end: an as-of date right after it quarantines them.
         sample_as_of = generator.default_end_date() + dt.timedelta(days=1)
@@ -210,6 +210,13 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_diff(args: argparse.Namespace) -> int:
     project = project_dir()
+    if args.vars.get("transactions_relation"):
+        # Both sides build in throwaway databases, which hold no warehouse table.
+        print(
+            "rfm: rfm diff builds both sides from a file: pass --transactions, not transactions_relation.",
+            file=sys.stderr,
+        )
+        return 2
     args.as_of_date = None
     variables, problem = resolve_input(args, project)
     if problem:

@@ -33,12 +33,15 @@ class DbtError(RuntimeError):
 
 
 def project_dir() -> Path:
-    """The dbt project `rfm` acts on, as dbt finds its own: the current directory when it holds a
-    dbt_project.yml, else RFM_PROJECT_DIR, else the checkout this package was installed from (else the current
-    directory, where dbt then says what is missing). Run inside another clone, `rfm` acts on that clone."""
+    """The dbt project `rfm` acts on, as dbt finds its own: the nearest folder from the current directory up
+    that holds a dbt_project.yml, else RFM_PROJECT_DIR, else the checkout this package was installed from
+    (else the current directory, where dbt then says what is missing). Inside another clone, `rfm` acts on
+    that clone."""
     here = Path.cwd()
-    if (here / "dbt_project.yml").is_file():
-        return here.resolve()
+    if found := next(
+        (folder for folder in [here, *here.parents] if (folder / "dbt_project.yml").is_file()), None
+    ):
+        return found.resolve()
     if env := os.environ.get("RFM_PROJECT_DIR"):
         return Path(env).resolve()
     checkout = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """The publication: every mart for readers, switched atomically as a set after a green build (whatever the
 moment of a kill), untouched by a failed one, readable by DuckDB 1.x and while builds run, and refused in one
-sentence when RFM_PUBLISH_DIR cannot hold it (src/rfm/publish.py)."""
+sentence when RFM_PUBLISH_DIR cannot hold it (src/rfm_publication/__init__.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import pytest
 
 from conftest import MESSY, MESSY_AS_OF, PROJECT, build_project, query
 from rfm.project import DbtError, run_dbt
-from rfm.publish import (
+from rfm_publication import (
     CURRENT,
     LEGACY_VERSION,
     LOCK_FILE,
@@ -229,7 +229,7 @@ KILLED = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     import duckdb
-    from rfm.publish import BuildContext, publish
+    from rfm_publication import BuildContext, publish
 
     database, target, invocation_id, kill_at = sys.argv[1:]
 

@@ -1,21 +1,39 @@
-{#- Point in time: for every backfilled history date, each customer's RFM measures exactly as a build with
-    as_of_date set to that date would compute them (only transactions before it, the same lookback window),
-    plus their activity in the period that ends at it. The current date comes from customer_rfm itself. -#}
+{#- One row per customer and history as-of date (the current one always; the backfilled ones when
+    history_start_date is set): Hughes' recency, frequency and monetary, plus tenure, exactly as a build with
+    as_of_date set to that date would count them (only transactions before it, in its lookback window), and
+    the customer's activity in the period that ends at it. The current date's totals come from
+    int_transactions_summed_to_customers, which a daily run only updates; a backfilled date is summed here
+    from one row per customer and day. -#}
 with
+
+customer_totals as (
+
+    select * from {{ ref('int_transactions_summed_to_customers') }}
+
+),
 
 transactions as (
 
     select * from {{ ref('stg_transactions') }}
-    {%- if rfm_history_start_date() is none %}
-        -- No backfill: nothing to compute (a constant filter, so the scan is not even planned).
-        where false
-    {%- endif %}
 
 ),
 
 history_dates as (
 
     select * from {{ ref('int_history_as_of_dates') }}
+
+),
+
+current_date_row as (
+
+    select * from history_dates
+    where is_current
+
+),
+
+backfilled_dates as (
+
+    select * from history_dates
     where not is_current
 
 ),
@@ -28,16 +46,21 @@ daily as (
         transaction_date,
         {{ rfm_transaction_totals() }}
     from transactions
-    where transaction_date < (select max(history_dates.as_of_date) from history_dates)
+    {%- if rfm_history_start_date() is none %}
+    -- No backfill: nothing to compute (a constant filter, so the scan is not even planned).
+    where false
+    {%- else %}
+    where transaction_date < (select max(backfilled_dates.as_of_date) from backfilled_dates)
+    {%- endif %}
     group by customer_id, transaction_date
 
 ),
 
-point_in_time as (
+daily_at_backfilled_dates as (
 
     select
-        history_dates.as_of_date,
-        history_dates.period_start_date,
+        backfilled_dates.as_of_date,
+        backfilled_dates.period_start_date,
         daily.customer_id,
         daily.transaction_date,
         daily.first_purchase_at,
@@ -47,17 +70,17 @@ point_in_time as (
         daily.monetary,
         daily.purchase_amount
     from daily
-    inner join history_dates
+    inner join backfilled_dates
         on
-            daily.transaction_date < history_dates.as_of_date
+            daily.transaction_date < backfilled_dates.as_of_date
             and (
-                history_dates.window_start_date is null
-                or daily.transaction_date >= history_dates.window_start_date
+                backfilled_dates.window_start_date is null
+                or daily.transaction_date >= backfilled_dates.window_start_date
             )
 
 ),
 
-summed as (
+backfilled_totals as (
 
     select
         as_of_date,
@@ -65,25 +88,81 @@ summed as (
         {{ rfm_rolled_up_totals() }},
         sum(case when transaction_date >= period_start_date then frequency else 0 end) as period_purchases,
         sum(case when transaction_date >= period_start_date then monetary else 0 end) as period_revenue
-    from point_in_time
+    from daily_at_backfilled_dates
     group by as_of_date, customer_id
+
+),
+
+current_period as (
+
+    -- The current date's period activity, over the transactions its totals count (the period, inside the
+    -- lookback window).
+    select
+        transactions.customer_id,
+        count(case when not transactions.is_refund then 1 end) as period_purchases,
+        sum(transactions.amount) as period_revenue
+    from transactions
+    inner join current_date_row
+        on
+            transactions.transaction_date >= current_date_row.period_start_date
+            and transactions.transaction_date < current_date_row.as_of_date
+            and (
+                current_date_row.window_start_date is null
+                or transactions.transaction_date >= current_date_row.window_start_date
+            )
+    group by transactions.customer_id
+
+),
+
+current_totals as (
+
+    select
+        current_date_row.as_of_date,
+        customer_totals.customer_id,
+        customer_totals.first_purchase_at,
+        customer_totals.last_purchase_at,
+        customer_totals.frequency,
+        customer_totals.refunds,
+        customer_totals.monetary,
+        customer_totals.purchase_amount,
+        coalesce(current_period.period_purchases, 0) as period_purchases,
+        coalesce(current_period.period_revenue, 0) as period_revenue
+    from customer_totals
+    cross join current_date_row
+    left join current_period
+        on customer_totals.customer_id = current_period.customer_id
+
+),
+
+unioned as (
+
+    select * from current_totals
+    union all
+    select * from backfilled_totals
 
 ),
 
 measured as (
 
     select
-        summed.customer_id,
-        summed.first_purchase_at,
-        summed.last_purchase_at,
-        cast(summed.frequency as bigint) as frequency,
-        cast(summed.refunds as bigint) as refunds,
-        cast(summed.monetary as {{ rfm_money_type() }}) as monetary,
-        {{ rfm_customer_measures('summed', 'summed.as_of_date') }},
-        summed.as_of_date,
-        cast(summed.period_purchases as bigint) as period_purchases,
-        cast(summed.period_revenue as {{ rfm_money_type() }}) as period_revenue
-    from summed
+        customer_id,
+        as_of_date,
+        first_purchase_at,
+        last_purchase_at,
+        cast(
+            {{ dbt.datediff('cast(last_purchase_at as date)', 'as_of_date', 'day') }} as integer
+        ) as recency_days,
+        cast(frequency as bigint) as frequency,
+        cast(refunds as bigint) as refunds,
+        cast(monetary as {{ rfm_money_type() }}) as monetary,
+        -- Gross: what an average purchase was worth before refunds; null for a refunds-only customer.
+        {{ rfm_money_divide('purchase_amount', 'frequency') }} as avg_order_value,
+        cast(
+            {{ dbt.datediff('cast(first_purchase_at as date)', 'as_of_date', 'day') }} as integer
+        ) as tenure_days,
+        cast(period_purchases as bigint) as period_purchases,
+        cast(period_revenue as {{ rfm_money_type() }}) as period_revenue
+    from unioned
 
 )
 

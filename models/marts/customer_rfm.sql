@@ -1,47 +1,45 @@
-{%- set segment_scheme = rfm_segment_scheme(ref('rfm_segment_map')) -%}
-
+{#- The current as-of date's customers: their measures, scores and segment. -#}
 with
 
-customers_scored as (
+customers_segmented as (
 
-    select * from {{ ref('int_customers_scored') }}
+    select * from {{ ref('int_customers_segmented') }}
 
 ),
 
-{{ rfm_segment_lookup_ctes(segment_scheme) }},
+scoring_window as (
 
-segmented as (
+    select * from {{ ref('int_scoring_window') }}
+
+),
+
+current_customers as (
 
     select
-        customers_scored.customer_id,
-        customers_scored.as_of_date,
-        customers_scored.first_purchase_at,
-        customers_scored.last_purchase_at,
-        customers_scored.recency_days,
-        customers_scored.frequency,
-        customers_scored.refunds,
-        customers_scored.monetary,
-        customers_scored.avg_order_value,
-        customers_scored.tenure_days,
-        customers_scored.r_score,
-        customers_scored.f_score,
-        customers_scored.m_score,
-        customers_scored.rfm_cell,
-        customers_scored.rfm_score,
-        segment_cells.segment_scheme,
-        segment_cells.segment,
-        segment_definitions.priority as segment_priority,
-        segment_definitions.segment_description,
-        segment_definitions.segment_action
-    from customers_scored
-    left join segment_cells
-        on
-            customers_scored.r_score = segment_cells.r_score
-            and customers_scored.f_score = segment_cells.f_score
-            and customers_scored.m_score = segment_cells.m_score
-    left join segment_definitions
-        on segment_cells.segment = segment_definitions.segment
+        customers_segmented.customer_id,
+        customers_segmented.as_of_date,
+        customers_segmented.first_purchase_at,
+        customers_segmented.last_purchase_at,
+        customers_segmented.recency_days,
+        customers_segmented.frequency,
+        customers_segmented.refunds,
+        customers_segmented.monetary,
+        customers_segmented.avg_order_value,
+        customers_segmented.tenure_days,
+        customers_segmented.r_score,
+        customers_segmented.f_score,
+        customers_segmented.m_score,
+        customers_segmented.rfm_cell,
+        customers_segmented.rfm_score,
+        customers_segmented.segment_scheme,
+        customers_segmented.segment,
+        customers_segmented.segment_priority,
+        customers_segmented.segment_description,
+        customers_segmented.segment_action
+    from customers_segmented
+    inner join scoring_window
+        on customers_segmented.as_of_date = scoring_window.as_of_date
 
 )
 
-select * from segmented
+select * from current_customers

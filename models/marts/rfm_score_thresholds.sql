@@ -11,7 +11,7 @@ with
 
 customers as (
 
-    select * from {{ ref('int_customers_scored') }}
+    select * from {{ ref('customer_rfm') }}
 
 ),
 

@@ -19,12 +19,12 @@ WRAPPING = re.compile(r"[\w ]+ Error(?: in \w+ \S+ \(.*\))?")
 STACK = re.compile(r"> (?:in|called by) \w+ \S+ \((?P<path>.*)\)")
 # What comes before the project's own sentences: the guards' marker after DuckDB's or Spark's prefix for the
 # text of error() / raise_error() (macros/rfm_raise_error.sql), and dbt-duckdb's for the publication's
-# PublishDirError (src/rfm/publish.py).
+# PublishDirError (src/rfm_publication/__init__.py).
 OWN_PREFIXES = (
     "Invalid Input Error: [rfm] ",
     "[USER_RAISED_EXCEPTION] [rfm] ",
-    "Python model failed: rfm.publish.PublishDirError: ",
-    "Python model failed: rfm.publish.PublishError: ",
+    "Python model failed: rfm_publication.PublishDirError: ",
+    "Python model failed: rfm_publication.PublishError: ",
 )
 
 

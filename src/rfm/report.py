@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from rfm.publish import SERVING_FILE
+from rfm_publication import SERVING_FILE
 
 #: Set before any chart script runs: window errors and console.error calls end up in body[data-errors].
 ERROR_CAPTURE = """

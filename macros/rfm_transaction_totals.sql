@@ -1,0 +1,22 @@
+{#- What Hughes' measures are made of, from transactions (stg_transactions' columns): a purchase is amount >= 0,
+    a refund lowers monetary but is no purchase. The select-list of every aggregation of transactions, so
+    the definition lives in one place. -#}
+{% macro rfm_transaction_totals() -%}
+        min(case when not is_refund then transaction_at end) as first_purchase_at,
+        max(case when not is_refund then transaction_at end) as last_purchase_at,
+        count(case when not is_refund then 1 end) as frequency,
+        count(case when is_refund then 1 end) as refunds,
+        sum(amount) as monetary,
+        sum(case when not is_refund then amount else 0 end) as purchase_amount
+{%- endmacro %}
+
+
+{#- The same totals rolled up from partial totals (per file, per day): they add up. -#}
+{% macro rfm_rolled_up_totals() -%}
+        min(first_purchase_at) as first_purchase_at,
+        max(last_purchase_at) as last_purchase_at,
+        sum(frequency) as frequency,
+        sum(refunds) as refunds,
+        sum(monetary) as monetary,
+        sum(purchase_amount) as purchase_amount
+{%- endmacro %}

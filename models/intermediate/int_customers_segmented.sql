@@ -1,0 +1,49 @@
+{#- Each scored customer and as-of date with the segment of the chosen scheme (var segment_scheme): the one
+    place a cell becomes a segment. customer_rfm is its current date, customer_rfm_history all its dates. -#}
+{%- set segment_scheme = rfm_segment_scheme(ref('rfm_segment_map')) -%}
+
+with
+
+customers_scored as (
+
+    select * from {{ ref('int_customers_scored') }}
+
+),
+
+segment_cells as (
+
+    select * from {{ ref('int_segment_map_expanded_to_cells') }}
+    where
+        segment_scheme = {{ rfm_string_literal(segment_scheme) }}
+        and rfm_bins = {{ rfm_bins() }}
+
+),
+
+segment_definitions as (
+
+    select * from {{ ref('rfm_segment_definitions') }}
+    where segment_scheme = {{ rfm_string_literal(segment_scheme) }}
+
+),
+
+segmented as (
+
+    select
+        customers_scored.*,
+        segment_cells.segment_scheme,
+        segment_cells.segment,
+        segment_definitions.priority as segment_priority,
+        segment_definitions.segment_description,
+        segment_definitions.segment_action
+    from customers_scored
+    left join segment_cells
+        on
+            customers_scored.r_score = segment_cells.r_score
+            and customers_scored.f_score = segment_cells.f_score
+            and customers_scored.m_score = segment_cells.m_score
+    left join segment_definitions
+        on segment_cells.segment = segment_definitions.segment
+
+)
+
+select * from segmented

@@ -2,31 +2,32 @@
     each file when there are several (a daily file gone bad is not diluted by a year of good ones). Rows dated
     on or after a set as-of date are left out. Past var reject_rate_warn a row is a warning (logged by this
     model's post-hook and by `rfm run`); past var reject_rate_error the model stops the build in one sentence,
-    before anything is scored or published (int_scoring_window depends on it). It reads every staged row, not
-    only what a daily run adds, so that running again after a failure fails again. -#}
+    before anything is scored or published (int_scoring_window depends on it). It counts every staged row
+    (int_transactions_aggregated_to_file_dates), not only what a daily run adds, so that running again after a
+    failure fails again. -#}
 {%- set warn_share, error_share = rfm_reject_rate_limits() -%}
 {%- set as_of_date = rfm_as_of_date() -%}
 
 with
 
-classified as (
+file_dates as (
 
-    select * from {{ ref('stg_transactions_classified') }}
+    select * from {{ ref('int_transactions_aggregated_to_file_dates') }}
 
 ),
 
 counted as (
 
-    -- Aggregate first: a few rows per file and reason. Rows after a set as-of date are quarantined by request
+    -- A few rows per file and reason. Rows after a set as-of date are quarantined by request
     -- (a backtest), not because the input is bad: they are left out of both sides of every share, whatever
     -- else is wrong with them.
     select
         source_file,
         reject_reason,
-        count(*) as row_count
-    from classified
+        cast(sum(row_count) as bigint) as row_count
+    from file_dates
     {%- if as_of_date is not none %}
-        where transaction_at is null or transaction_at < cast('{{ as_of_date }}' as date)
+        where transaction_date is null or transaction_date < cast('{{ as_of_date }}' as date)
     {%- endif %}
     group by source_file, reject_reason
 

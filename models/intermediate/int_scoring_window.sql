@@ -9,9 +9,9 @@
 
 with
 
-transactions as (
+file_dates as (
 
-    select * from {{ ref('stg_transactions') }}
+    select * from {{ ref('int_transactions_aggregated_to_file_dates') }}
 
 ),
 
@@ -20,8 +20,9 @@ latest as (
     select
         max(transaction_date) as latest_transaction_date,
         min(transaction_date) as earliest_transaction_date,
-        count(*) as valid_transactions
-    from transactions
+        cast(coalesce(sum(row_count), 0) as bigint) as valid_transactions
+    from file_dates
+    where reject_reason is null
 
 ),
 

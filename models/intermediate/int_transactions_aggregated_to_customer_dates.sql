@@ -46,12 +46,13 @@ daily as (
         transaction_date,
         {{ rfm_transaction_totals() }}
     from transactions
-    {%- if rfm_history_start_date() is none %}
-    -- No backfill: nothing to compute (a constant filter, so the scan is not even planned).
-    where false
-    {%- else %}
-    where transaction_date < (select max(backfilled_dates.as_of_date) from backfilled_dates)
-    {%- endif %}
+    where
+        {%- if rfm_history_start_date() is none %}
+            -- No backfill: nothing to compute (a constant filter, so the scan is not even planned).
+            false
+        {%- else %}
+            transaction_date < (select max(backfilled_dates.as_of_date) from backfilled_dates)
+        {%- endif %}
     group by customer_id, transaction_date
 
 ),
@@ -150,7 +151,8 @@ measured as (
         first_purchase_at,
         last_purchase_at,
         cast(
-            {{ dbt.datediff('cast(last_purchase_at as date)', 'as_of_date', 'day') }} as integer
+            {{ dbt.datediff('cast(last_purchase_at as date)', 'as_of_date', 'day') }}
+            as integer
         ) as recency_days,
         cast(frequency as bigint) as frequency,
         cast(refunds as bigint) as refunds,
@@ -158,7 +160,8 @@ measured as (
         -- Gross: what an average purchase was worth before refunds; null for a refunds-only customer.
         {{ rfm_money_divide('purchase_amount', 'frequency') }} as avg_order_value,
         cast(
-            {{ dbt.datediff('cast(first_purchase_at as date)', 'as_of_date', 'day') }} as integer
+            {{ dbt.datediff('cast(first_purchase_at as date)', 'as_of_date', 'day') }}
+            as integer
         ) as tenure_days,
         cast(period_purchases as bigint) as period_purchases,
         cast(period_revenue as {{ rfm_money_type() }}) as period_revenue

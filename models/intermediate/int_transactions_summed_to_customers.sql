@@ -1,6 +1,6 @@
 {#- Each customer's totals over the scoring window (all history unless lookback_days is set): the additive part
     of RFM, independent of the as-of date, so that a daily run only adds the new rows of the customers they
-    touch (incremental, keyed on customer_id; macros/rfm_incremental.sql says when it recomputes everyone). -#}
+    touch (incremental, keyed on customer_id; macros/rfm_customer_totals_plan.sql says when it recomputes everyone). -#}
 {%- set plan = rfm_customer_totals_plan() -%}
 
 with

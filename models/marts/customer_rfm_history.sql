@@ -4,7 +4,7 @@
     others, so scheduled runs without a backfill accumulate snapshots. -#}
 {#- Spark stores each date in its own folder, so that a snapshot run overwrites only the dates it computes. -#}
 {{ config(partition_by='as_of_date' if target.type == 'spark' else none) }}
--- The pre-hook drops the dates this run no longer requests (macros/rfm_incremental.sql).
+-- The pre-hook drops the dates this run no longer requests (macros/rfm_drop_unrequested_history_dates.sql).
 -- depends_on: {{ ref('int_history_as_of_dates') }}
 
 with

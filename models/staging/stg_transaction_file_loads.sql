@@ -1,5 +1,5 @@
 {#- The load log: one row per file and run in which stg_transactions_classified loaded, reloaded or removed it.
-    The next run compares its latest row per file with the files on disk (macros/rfm_incremental.sql). It runs
+    The next run compares its latest row per file with the files on disk (macros/rfm_file_plan.sql). It runs
     after staging, so a failed staging run leaves the log as it was and the next run redoes the same files. -#}
 -- depends_on: {{ ref('stg_transactions_classified') }}
 

@@ -1,6 +1,6 @@
 {#- Every raw row exactly once, parsed, with the reason it cannot be used (null when it can). The only model
     that reads the raw file: stg_transactions and rejected_transactions both select from this table.
-    Incremental by file (macros/rfm_incremental.sql): a run reads only new and changed files; the pre-hook has
+    Incremental by file (macros/rfm_file_plan.sql): a run reads only new and changed files; the pre-hook has
     already removed the rows of changed and removed ones. -#}
 {%- if rfm_transactions_relation() is not none %}
 -- The input is a table or view: a source, for lineage (models/staging/_staging__sources.yml).

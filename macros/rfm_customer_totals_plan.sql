@@ -1,0 +1,60 @@
+{#- How int_transactions_summed_to_customers catches up with staging on an incremental run:
+    'none' (nothing new), 'customers' (new files only: add their rows' totals to the customers they touch) or
+    'all' (a file was reloaded or removed, a lookback window is set, or the totals no longer account for every
+    staged row: recompute every customer from staging, without reading the raw files).
+    Returns {mode, files}. -#}
+{% macro rfm_customer_totals_plan() -%}
+    {%- set plan = {'mode': 'all', 'files': []} -%}
+    {%- if not rfm_can_introspect() or not is_incremental() or rfm_lookback_days() is not none -%}
+        {{ return(plan) }}
+    {%- endif -%}
+    {%- set loads = ref('stg_transaction_file_loads') -%}
+
+    {%- set consumed_sql -%}
+        select
+            cast(max(loaded_through) as {{ dbt.type_string() }}) as loaded_through,
+            coalesce(sum(frequency + refunds), 0) as transactions
+        from {{ this }}
+    {%- endset -%}
+    {%- set consumed = run_query(consumed_sql)[0] -%}
+    {%- set pending_sql -%}
+        select source_file, load_action
+        from {{ loads }}
+        {%- if consumed['loaded_through'] is not none %}
+        where loaded_at > cast('{{ consumed['loaded_through'] }}' as timestamp)
+        {%- endif %}
+        order by source_file
+    {%- endset -%}
+    {%- set pending = run_query(pending_sql) -%}
+    {%- set files = [] -%}
+    {%- for row in pending -%}
+        {%- if row['load_action'] != 'load' -%}
+            {{ return(plan) }}
+        {%- endif -%}
+        {%- do files.append(row['source_file']) -%}
+    {%- endfor -%}
+
+    {#- The guard: consumed + arriving rows must be exactly what staging holds; anything else (a log rebuilt
+        on its own, a failed run in between) falls back to the full recompute. -#}
+    {%- set counts_sql -%}
+        select
+            count(*) as staged,
+            count(case when source_file in ({{ rfm_string_list(files) }}) then 1 end) as arriving
+        from {{ ref('stg_transactions') }}
+    {%- endset -%}
+    {%- set counts = run_query(counts_sql)[0] -%}
+    {%- if consumed['transactions'] + counts['arriving'] != counts['staged'] -%}
+        {{ return(plan) }}
+    {%- endif -%}
+    {%- do plan.update({'mode': 'customers' if files else 'none', 'files': files}) -%}
+    {{ return(plan) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of int_transactions_summed_to_customers: a full recompute starts from an empty table (customers
+    whose every row went away must go too); the other modes replace rows by customer_id. -#}
+{% macro rfm_reset_customer_totals() -%}
+    {%- if is_incremental() and rfm_customer_totals_plan().mode == 'all' -%}
+        delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}

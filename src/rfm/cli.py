@@ -256,13 +256,14 @@ def command_bench(args: argparse.Namespace) -> int:
         return 2
     args.workdir.mkdir(parents=True, exist_ok=True)
     peers = [peer.strip() for peer in args.peers.split(",") if peer.strip()]
+    load_at_start = os.getloadavg()[0]
     rows = []
     for size in sizes:
         rows.append(
             bench.bench_size(size, project_dir(), args.workdir.resolve(), peers, args.timeout, args.seed)
         )
         print(bench.table(rows), flush=True)
-    text = bench.report(rows)
+    text = bench.report(rows, load_at_start)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text("# Benchmarks\n\n" + text)

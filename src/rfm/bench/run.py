@@ -25,11 +25,13 @@ class Measurement:
     seconds: float | None
     peak_mb: float | None
     note: str = ""
+    cpu_seconds: float | None = None
 
     def cell(self) -> str:
         if self.seconds is None:
             return self.note
-        return f"{self.seconds:,.1f} s / {self.peak_mb:,.0f} MB"
+        cpu = f" (CPU {self.cpu_seconds:,.1f} s)" if self.cpu_seconds is not None else ""
+        return f"{self.seconds:,.1f} s{cpu} / {self.peak_mb:,.0f} MB"
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -76,10 +78,12 @@ def measure(
             time.sleep(0.05)
     seconds = time.perf_counter() - started
     peak_mb = max(usage.ru_maxrss / 1024, tree_peak_mb)
+    # User + system time of the process and the children it waited for (a JVM it did not wait for is missed).
+    cpu_seconds = usage.ru_utime + usage.ru_stime
     if os.waitstatus_to_exitcode(status) != 0:
         tail = log.read_text()[-300:].strip().splitlines()
         return Measurement(None, None, f"failed: {tail[-1] if tail else 'no output'}")
-    return Measurement(seconds, peak_mb)
+    return Measurement(seconds, peak_mb, cpu_seconds=cpu_seconds)
 
 
 def installed(package: str) -> str | None:
@@ -308,7 +312,7 @@ def bench_size(size: int, project: Path, workdir: Path, peers: list[str], timeou
     return Row(size, customers, build, floor, results["polars"], results["pandas"], incremental, spark)
 
 
-def report(rows: list[Row]) -> str:
+def report(rows: list[Row], load_at_start: float) -> str:
     versions = ", ".join(
         f"{name} {installed(name)}"
         for name in ("duckdb", "dbt-core", "dbt-duckdb", "dbt-spark", "pyspark", "polars", "pandas")
@@ -316,9 +320,10 @@ def report(rows: list[Row]) -> str:
     )
     return (
         f"Measured {dt.date.today().isoformat()} on {machine()}; {versions}; "
-        f"Python {platform.python_version()}.\n\n"
+        f"Python {platform.python_version()}; load average at the start {load_at_start:.2f}.\n\n"
         + table(rows)
-        + "\n\nEach cell: wall time / peak resident memory of that process. The dbt build is the full project"
+        + "\n\nEach cell: wall time (CPU seconds, user + system) / peak resident memory of that process."
+        " The dbt build is the full project"
         " (seeds, every model, every data and unit test) on a fresh database; the floor computes the same"
         " quarantine rules, aggregates and tie-fair scores in one DuckDB statement; polars and pandas compute"
         " the same scores as a user would write them (src/rfm/bench/). The incremental build is the next"

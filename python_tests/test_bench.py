@@ -22,10 +22,11 @@ def test_bench_measures_every_contender_and_writes_the_report(
     row = next(line for line in text.splitlines() if line.startswith("| 3,000 |"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[:2] == ["3,000", "150"]
+    measured = r"[\d,.]+ s \(CPU [\d,.]+ s\) / [\d,]+ MB"  # wall (CPU) / peak memory
     for cell in cells[2:6]:  # build, floor, polars, pandas
-        assert re.fullmatch(r"[\d,.]+ s / [\d,]+ MB", cell), cell
+        assert re.fullmatch(measured, cell), cell
     assert re.fullmatch(r"\d+\.\d\dx", cells[6]) and re.fullmatch(r"\d+\.\d\dx", cells[7])
-    assert re.fullmatch(r"[\d,.]+ s / [\d,]+ MB", cells[8]), cells[8]  # the incremental build ran
+    assert re.fullmatch(measured, cells[8]), cells[8]  # the incremental build ran
     assert re.fullmatch(r"\d+\.\d\dx", cells[9])
     # The incremental build read only the new file.
     loads = query(
@@ -45,5 +46,6 @@ def test_bench_measures_every_contender_and_writes_the_report(
 def test_measure_reports_failure_and_memory(tmp_path: Path) -> None:
     grow = measure(["python3", "-c", "x = bytearray(200 * 2**20); print(len(x))"], tmp_path / "ok.log")
     assert grow.seconds is not None and grow.peak_mb is not None and grow.peak_mb >= 200
+    assert grow.cpu_seconds is not None and grow.cpu_seconds > 0
     failed = measure(["python3", "-c", "raise SystemExit('no good')"], tmp_path / "bad.log")
     assert failed == Measurement(None, None, "failed: no good")

@@ -1,7 +1,8 @@
 {#- Every raw row exactly once, parsed, with the reason it cannot be used (null when it can). The only model
     that reads the raw file: stg_transactions and rejected_transactions both select from this table.
     Incremental by file (macros/rfm_file_plan.sql): a run reads only new and changed files; the pre-hook has
-    already removed the rows of changed and removed ones. -#}
+    already removed the rows of changed and removed ones. The CTEs up to `checked` are read twice (first_copies
+    and classified): rfm_not_materialized says when DuckDB rereads the input instead of holding them in memory. -#}
 {%- if rfm_transactions_relation() is not none %}
 -- The input is a table or view: a source, for lineage (models/staging/_staging__sources.yml).
 -- depends_on: {{ source('rfm_input', 'transactions') }}
@@ -20,13 +21,13 @@
 
 with
 
-source as (
+source as {{ rfm_not_materialized() }} (
 
     {{ read_transactions(columns, files) | indent(4) }}
 
 ),
 
-parsed as (
+parsed as {{ rfm_not_materialized() }} (
 
     select
         source_row_number,
@@ -59,7 +60,7 @@ parsed as (
 
 ),
 
-ids_cleaned as (
+ids_cleaned as {{ rfm_not_materialized() }} (
 
     -- Texts that mean "no id" in exports (var missing_id_tokens: 'null', 'N/A', ...): no customer, or no
     -- transaction id (the row is then its own transaction).
@@ -90,7 +91,7 @@ ids_cleaned as (
 
 ),
 
-checked as (
+checked as {{ rfm_not_materialized() }} (
 
     -- Reasons in the contract's order: the first that matches wins. Checks of each value first, then of where
     -- the date falls.

@@ -1,7 +1,7 @@
 """The publication: every mart written for readers (Parquet files and a serving DuckDB file) under
 RFM_PUBLISH_DIR, atomically, as the last node of `dbt build`. dbt runs it after every test upstream and skips
-it when anything failed, so a failed build leaves the previous publication as it was (src/rfm_publication/__init__.py).
-Its table is the manifest: one row per published mart."""
+it when anything failed, so a failed build leaves the previous publication as it was
+(src/rfm_publication/__init__.py). Its table is the manifest: one row per published mart."""
 
 from rfm_publication import BuildContext, manifest_sql, publish, publish_dir
 

@@ -13,8 +13,7 @@
         {{ return(rfm_read_relation(rfm_transactions_relation(), columns)) }}
     {%- endif -%}
     {%- set nothing_to_read = files is not none and files | length == 0 -%}
-    {%- set lowered = rfm_transactions_path() | lower -%}
-    {%- set is_parquet = lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
+    {%- set numbered_by_reader = rfm_parquet_numbered() -%}
     {%- if files is not none -%}
         {%- set several_files = files | length > 1 -%}
     {%- elif rfm_can_introspect() -%}
@@ -23,7 +22,7 @@
         {%- set several_files = true -%}
     {%- endif -%}
     select
-        {%- if is_parquet %}
+        {%- if numbered_by_reader %}
         file_row_number + 1 as source_row_number,
         {%- elif several_files %}
         read_position - min(read_position) over (partition by _rfm_source_file) + 1 as source_row_number,
@@ -31,7 +30,7 @@
         read_position as source_row_number,
         {%- endif %}
         _rfm_source_file as source_file,
-        {%- if is_parquet %}
+        {%- if numbered_by_reader %}
         -- 2^40 rows per file, 2^23 files: (file, row) fits one bigint in order.
         cast(file_index as bigint) * 1099511627776 + file_row_number as read_position,
         {%- else %}
@@ -40,7 +39,7 @@
         {{- rfm_contract_column_list(columns) }}
     from (
         select
-            {%- if is_parquet %}
+            {%- if numbered_by_reader %}
             -- The reader's own columns: which file (in the order read, which is name order) and which row.
             file_index,
             file_row_number,

@@ -235,6 +235,42 @@ def test_a_glob_of_several_files_reads_them_all(build: Build, tmp_path: Path) ->
     assert rejected == [(True, 6), (True, 8)]
 
 
+def test_parquet_rows_are_numbered_by_the_reader_even_beside_columns_of_its_names(
+    build: Build, tmp_path: Path
+) -> None:
+    """DuckDB numbers Parquet rows with its virtual columns file_index and file_row_number; a file with its
+    own column of either name (here in one file of a glob) is numbered in read order instead, so the earliest
+    copy of a duplicate still stays. A file with no rows (an empty day) is no missing row."""
+    import pyarrow as pa
+
+    names = ["customer_id", "transaction_at", "amount", "transaction_id"]
+
+    def write(name: str, rows: list[list[str]], **extra: list[int]) -> None:
+        columns = {column: pa.array([row[i] for row in rows], pa.string()) for i, column in enumerate(names)}
+        pq.write_table(pa.table({**columns, **extra}), tmp_path / name)
+
+    # day-1's file_row_number is the export's own column, not a row number.
+    write(
+        "day-1.parquet",
+        [["c1", "2025-01-01", "10.00", "t1"], ["c2", "2025-01-01", "20.00", "t2"]],
+        file_row_number=[7, 7],
+    )
+    write("day-2.parquet", [])
+    write("day-3.parquet", [["c3", "2025-01-02", "30.00", "t1"], ["c4", "2025-01-02", "40.00", "t4"]])
+    database = build(tmp_path / "day-*.parquet")
+    rejected = query(
+        database,
+        "select source_file like '%day-3.parquet', source_row_number, reject_reason "
+        "from staging.rejected_transactions",
+    )
+    assert rejected == [(True, 1, "duplicate_transaction_id")]  # t1's copy in the later file
+    numbered = query(
+        database,
+        "select source_row_number from staging.stg_transactions_classified order by source_file, 1",
+    )
+    assert numbered == [(1,), (2,), (1,), (2,)]
+
+
 def test_without_transaction_id_nothing_is_deduplicated(build: Build, tmp_path: Path) -> None:
     no_ids = tmp_path / "no_ids.csv"
     no_ids.write_text(

@@ -1,5 +1,6 @@
 -- source_row_number numbers each file's rows 1..n: the lowest is 1 and the highest is the file's row count, so
--- a row lost after numbering, or one counted twice, shows (from the per-file counts, not a rescan).
+-- a row lost after numbering, one counted twice, or a file left unnumbered shows (from the per-file counts, not a
+-- rescan).
 with
 
 file_dates as (
@@ -21,4 +22,4 @@ per_file as (
 )
 
 select * from per_file
-where lowest != 1 or highest != row_count
+where lowest is null or highest is null or lowest != 1 or highest != row_count

@@ -1,6 +1,7 @@
 -- Nothing is dropped silently: every raw row is classified once, accepted or rejected, per file. Parquet's row
 -- counts come from its footers (no data read) and a relation's from a count; a CSV's only count is the scan's
--- own numbering (its highest row number per file), which assert_file_rows_are_numbered_without_gaps proves.
+-- own numbering (its highest row number per file), which assert_file_rows_are_numbered_without_gaps proves; a
+-- CSV file missing from staging altogether is not seen here (counting it would parse every CSV again).
 {%- set raw_row_count = rfm_raw_row_count() %}
 
 with
@@ -48,4 +49,5 @@ compared as (
 )
 
 select * from compared
-where raw_rows is null or classified_rows is null or raw_rows != classified_rows
+-- A file with no rows (an empty daily file) has none to classify.
+where coalesce(raw_rows, 0) != coalesce(classified_rows, 0)

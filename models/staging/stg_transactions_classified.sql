@@ -13,6 +13,7 @@
 {%- set missing_id_list -%}
     {%- for token in missing_id_tokens -%}{{ rfm_string_literal(token) }}{{ ', ' if not loop.last }}{%- endfor -%}
 {%- endset -%}
+{%- set not_materialized = rfm_not_materialized() -%}
 {%- set files = none -%}
 {%- if is_incremental() -%}
     {%- set files = rfm_file_plan(rfm_file_loads_relation(), this)
@@ -21,13 +22,13 @@
 
 with
 
-source as {{ rfm_not_materialized() }} (
+source as {{ not_materialized }} (
 
     {{ read_transactions(columns, files) | indent(4) }}
 
 ),
 
-parsed as {{ rfm_not_materialized() }} (
+parsed as {{ not_materialized }} (
 
     select
         source_row_number,
@@ -60,7 +61,7 @@ parsed as {{ rfm_not_materialized() }} (
 
 ),
 
-ids_cleaned as {{ rfm_not_materialized() }} (
+ids_cleaned as {{ not_materialized }} (
 
     -- Texts that mean "no id" in exports (var missing_id_tokens: 'null', 'N/A', ...): no customer, or no
     -- transaction id (the row is then its own transaction).
@@ -91,7 +92,7 @@ ids_cleaned as {{ rfm_not_materialized() }} (
 
 ),
 
-checked as {{ rfm_not_materialized() }} (
+checked as {{ not_materialized }} (
 
     -- Reasons in the contract's order: the first that matches wins. Checks of each value first, then of where
     -- the date falls.

@@ -5,15 +5,18 @@
 
 {#- source_row_number is the row's 1-based position in its own file (header excluded); read_position is the
     global position (files in name order, then rows) that "the earliest copy" of a duplicate means, as one
-    integer. Parquet numbers its rows itself (file_index, file_row_number), so the scan stays parallel. A CSV's
-    rows are numbered in read order by row_number() over (), which DuckDB keeps (preserve_insertion_order) but
-    only on one thread; a glob of several CSV files then makes the numbers relative to each file. -#}
+    integer. Parquet numbers its rows itself (file_index, file_row_number), so the scan stays parallel; a .csv or
+    .tsv is scanned file by file and numbered per file (macros/rfm_csv_scan.sql). Any other input (.txt, a Parquet
+    file with its own file_index column) is numbered in read order by row_number() over (), which DuckDB keeps
+    (preserve_insertion_order) but only on one thread; a glob of several files then makes the numbers relative to
+    each file. -#}
 {% macro default__read_transactions(columns, files=none) -%}
     {%- if rfm_transactions_relation() is not none -%}
         {{ return(rfm_read_relation(rfm_transactions_relation(), columns)) }}
     {%- endif -%}
     {%- set nothing_to_read = files is not none and files | length == 0 -%}
-    {%- set numbered_by_reader = rfm_parquet_numbered() -%}
+    {%- set numbered_by_parquet = rfm_parquet_numbered() -%}
+    {%- set numbered_by_file = numbered_by_parquet or (rfm_csv_pinned() and rfm_can_introspect()) -%}
     {%- if files is not none -%}
         {%- set several_files = files | length > 1 -%}
     {%- elif rfm_can_introspect() -%}
@@ -22,27 +25,29 @@
         {%- set several_files = true -%}
     {%- endif -%}
     select
-        {%- if numbered_by_reader %}
-        file_row_number + 1 as source_row_number,
+        {%- if numbered_by_file %}
+        _rfm_file_row_number + 1 as source_row_number,
         {%- elif several_files %}
         read_position - min(read_position) over (partition by _rfm_source_file) + 1 as source_row_number,
         {%- else %}
         read_position as source_row_number,
         {%- endif %}
         _rfm_source_file as source_file,
-        {%- if numbered_by_reader %}
+        {%- if numbered_by_file %}
         -- 2^40 rows per file, 2^23 files: (file, row) fits one bigint in order.
-        cast(file_index as bigint) * 1099511627776 + file_row_number as read_position,
+        cast(_rfm_file_index as bigint) * 1099511627776 + _rfm_file_row_number as read_position,
         {%- else %}
         read_position,
         {%- endif %}
         {{- rfm_contract_column_list(columns) }}
     from (
         select
-            {%- if numbered_by_reader %}
+            {%- if numbered_by_parquet %}
             -- The reader's own columns: which file (in the order read, which is name order) and which row.
-            file_index,
-            file_row_number,
+            file_index as _rfm_file_index,
+            file_row_number as _rfm_file_row_number,
+            {%- elif numbered_by_file %}
+            -- The CSV scan numbers each file's rows itself.
             {%- else %}
             row_number() over () as read_position,
             {%- endif %}

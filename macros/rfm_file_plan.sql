@@ -21,7 +21,7 @@
         'missing_id_tokens': rfm_missing_id_tokens(),
         'earliest_plausible_date': rfm_earliest_plausible_date(),
         'latest_plausible_date': rfm_date_var('latest_plausible_date'),
-        'staging_version': 2,
+        'staging_version': 3,
     }))) }}
 {%- endmacro %}
 

@@ -30,7 +30,7 @@
     {%- if rfm_transactions_relation() is not none -%}
         {%- do rfm_check_input_relation() -%}
     {%- endif -%}
-    {%- set scan = rfm_transactions_scan() -%}
+    {%- set scan = none if rfm_csv_pinned() else rfm_transactions_scan() -%}
     {%- set found = adapter.dispatch('rfm_describe_file', 'rfm')(path, scan) -%}
     {%- for name, required in contract.items() -%}
         {%- set wanted = (mapping.get(name) or name) | lower -%}
@@ -66,6 +66,16 @@
         ) }}
     {%- endif -%}
     {%- set found = {} -%}
+    {%- if rfm_csv_pinned() -%}
+        {#- Every column is text; the headers say which there are (describing the scan would bind its reader,
+            whose reject tables must first be made by the model's own statement). -#}
+        {%- for names in rfm_csv_headers().values() -%}
+            {%- for name in names if name | lower not in found -%}
+                {%- do found.update({name | lower: {'name': name, 'is_text': true, 'is_fractional': false, 'is_integer': false}}) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {{ return(found) }}
+    {%- endif -%}
     {%- for row in run_query('describe select * exclude (_rfm_source_file) from ' ~ scan) -%}
         {%- set column_type = row['column_type'] | upper -%}
         {%- do found.update({row['column_name'] | lower: {

@@ -37,16 +37,15 @@
         {%- set scan -%}
             read_parquet({{ source }}, union_by_name = true, filename = '_rfm_source_file')
         {%- endset -%}
+    {%- elif rfm_csv_pinned() and rfm_can_introspect() -%}
+        {#- .csv and .tsv: the dialect is pinned (RFC 4180 quoting), every column is read as text (leading zeros
+            survive, a bad value quarantines its row), file by file, so that a malformed line is quarantined
+            too (macros/rfm_csv_scan.sql). -#}
+        {{ return(rfm_csv_scan(rfm_csv_headers(files))) }}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') or lowered.endswith('.tsv') or lowered.endswith('.txt') -%}
-        {#- Every CSV column is read as text: leading zeros survive and a bad value quarantines its row
-            instead of failing the whole read. The dialect is pinned for .csv and .tsv (RFC 4180 quoting) so
-            one malformed line cannot make the sniffer guess another delimiter; such a line stops the build
-            with DuckDB's message naming it (never a silently shifted value). .txt is sniffed. -#}
-        {%- if lowered.endswith('.txt') -%}
-            {%- set dialect = '' -%}
-        {%- else -%}
-            {%- set dialect = ", delim = '" ~ ('\t' if lowered.endswith('.tsv') else ',') ~ "', quote = '\"', escape = '\"'" -%}
-        {%- endif -%}
+        {#- .txt is sniffed, so its files are read together and a malformed line stops the build with DuckDB's
+            message naming it (never a silently shifted value); at parse time a pinned CSV is read this way too. -#}
+        {%- set dialect = '' if lowered.endswith('.txt') else ', ' ~ rfm_csv_dialect() -%}
         {%- set scan -%}
             read_csv({{ source }}, all_varchar = true, header = true{{ dialect }}, union_by_name = true, filename = '_rfm_source_file')
         {%- endset -%}

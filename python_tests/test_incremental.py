@@ -92,11 +92,18 @@ def test_incremental_csv_runs_equal_full_builds(sample_lines: list[str], tmp_pat
     write_csv(folder / "day_1.csv", header, rows[:3_000])
     build_project(database, folder / pattern)
 
-    # A new daily file: only it is read, and only the customers it touches get new totals.
-    write_csv(folder / "day_2.csv", header, rows[3_000:4_500])
+    # A new daily file: only it is read, and only the customers it touches get new totals. Two malformed lines
+    # in it are quarantined (and the rows after them numbered by their place) as in a full build.
+    write_csv(
+        folder / "day_2.csv",
+        header,
+        [*rows[3_000:3_700], "c1,2025-01-01\n", *rows[3_700:4_500], "x,1,2,3,4\n"],
+    )
     build_project(database, folder / pattern)
     assert load_log(database) == [("day_1.csv", "load", 1), ("day_2.csv", "load", 2)]
     assert loaded_through_values(database) == 2  # customers not in day_2 keep their first totals
+    malformed = "select count(*) from staging.rejected_transactions where reject_reason = 'malformed_line'"
+    assert query(database, malformed) == [(2,)]
     assert_equals_full_build(database, folder, pattern, tmp_path, "new_file")
 
     # Rows appended to the last file: it is reloaded, and totals are recomputed from staging.

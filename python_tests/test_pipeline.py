@@ -415,3 +415,46 @@ def test_a_build_that_spills_to_disk_completes(
     database = build(sample)
     # Every customer with a usable row (counted straight from the file) is scored.
     assert query(database, "select count(*) from marts.customer_rfm") == [(29_959,)]
+
+
+def test_malformed_csv_lines_are_quarantined_with_their_line(build: Build, tmp_path: Path) -> None:
+    header = "customer_id,transaction_at,amount,transaction_id"
+    (tmp_path / "day-1.csv").write_text(
+        "\n".join(
+            [
+                header,
+                "c1,2025-01-01,10,t1",
+                "c2,2025-01-02,20,t2,extra",  # one field too many
+                "c3,2025-01-03",  # two too few
+                '"c4, ""the"" fourth",2025-01-04,40,t4',  # quoted delimiter and quotes: a good row
+                "c5,2025-01-05,50,t5",
+                'c6,"2025-01-06,60,t6',  # a quote never closed: the rest of the file is this line
+                "c7,2025-01-07,70,t7",
+            ]
+        )
+        + "\n"
+    )
+    # Another column order in the next file: each file is read with its own header.
+    (tmp_path / "day-2.csv").write_text(
+        "amount,transaction_id,customer_id,transaction_at\n8,t8,c8,2025-01-08\n9,t9\n"
+    )
+    database = build(tmp_path / "day-*.csv", as_of_date="2025-02-01", reject_rate_error=0.9)
+    rows = query(
+        database,
+        "select regexp_extract(source_file, 'day-.', 0), source_row_number, customer_id, reject_reason, "
+        "raw_line from staging.stg_transactions_classified order by 1, 2",
+    )
+    assert rows == [
+        ("day-1", 1, "c1", None, None),
+        ("day-1", 2, None, "malformed_line", "c2,2025-01-02,20,t2,extra"),
+        ("day-1", 3, None, "malformed_line", "c3,2025-01-03"),
+        ("day-1", 4, 'c4, "the" fourth', None, None),
+        ("day-1", 5, "c5", None, None),
+        ("day-1", 6, None, "malformed_line", 'c6,"2025-01-06,60,t6\nc7,2025-01-07,70,t7\n'),
+        ("day-2", 1, "c8", None, None),
+        ("day-2", 2, None, "malformed_line", "9,t9"),
+    ]
+    assert query(
+        database, "select count(*) from staging.rejected_transactions where raw_line is not null"
+    ) == [(4,)]
+    assert query(database, "select count(*) from marts.customer_rfm") == [(4,)]

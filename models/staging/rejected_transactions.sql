@@ -16,7 +16,8 @@ rejected as (
         raw_customer_id,
         raw_transaction_at,
         raw_amount,
-        raw_transaction_id
+        raw_transaction_id,
+        raw_line
     from classified
     where reject_reason is not null
 

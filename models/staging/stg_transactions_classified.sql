@@ -2,7 +2,9 @@
     that reads the raw file: stg_transactions and rejected_transactions both select from this table.
     Incremental by file (macros/rfm_file_plan.sql): a run reads only new and changed files; the pre-hook has
     already removed the rows of changed and removed ones. The CTEs up to `checked` are read twice (first_copies
-    and classified): rfm_not_materialized says when DuckDB rereads the input instead of holding them in memory. -#}
+    and classified): rfm_not_materialized says when DuckDB rereads the input instead of holding them in memory.
+    A CSV line that cannot be split into fields never reaches these CTEs: the post-hook quarantines it as
+    'malformed_line' (macros/rfm_quarantine_malformed_lines.sql). -#}
 {%- if rfm_transactions_relation() is not none %}
 -- The input is a table or view: a source, for lineage (models/staging/_staging__sources.yml).
 -- depends_on: {{ source('rfm_input', 'transactions') }}
@@ -197,7 +199,9 @@ final as (
         end as raw_amount,
         case
             when reject_reason is not null then cast(original_transaction_id as {{ dbt.type_string() }})
-        end as raw_transaction_id
+        end as raw_transaction_id,
+        -- Only a malformed line has no fields, just its text: the post-hook adds those rows.
+        cast(null as {{ dbt.type_string() }}) as raw_line
     from classified
 
 )

@@ -1,0 +1,115 @@
+{#-
+    DuckDB reads a .csv, .csv.gz or .tsv input one file at a time, so that a malformed line (a wrong number of
+    fields, a quote never closed) is quarantined instead of stopping the build: DuckDB's reader keeps such lines
+    in its reject tables only when it neither sniffs the dialect nor unions files by name (store_rejects refuses
+    union_by_name, and the sniffer gives up on a file with a broken quote). So each file's header is read here
+    (the one compile-time query: the input's columns), every file is scanned with its own column list, and the
+    scans are unioned by name. macros/rfm_quarantine_malformed_lines.sql turns the reject tables into rows.
+-#}
+
+{#- True for an input read this way: a .csv, .csv.gz or .tsv path on DuckDB (.txt is sniffed, so not). -#}
+{% macro rfm_csv_pinned() -%}
+    {%- if target.type == 'spark' or rfm_transactions_relation() is not none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set lowered = rfm_transactions_path() | lower -%}
+    {{ return(lowered.endswith('.csv') or lowered.endswith('.csv.gz') or lowered.endswith('.tsv')) }}
+{%- endmacro %}
+
+
+{#- The reader options of a pinned CSV: RFC 4180 quoting, comma or tab. -#}
+{% macro rfm_csv_dialect() -%}
+    {%- set delimiter = '\t' if (rfm_transactions_path() | lower).endswith('.tsv') else ',' -%}
+    {{ return("delim = '" ~ delimiter ~ "', quote = '\"', escape = '\"'") }}
+{%- endmacro %}
+
+
+{#- {file: [column, ...]} for the given files (default: every file matching transactions_path), in name order.
+    A header is the file's first line, parsed with the dialect (up to 256 fields); a name repeated in one header
+    is read as name_1, name_2, as DuckDB's sniffer names it. A file without a header line fails in one sentence. -#}
+{% macro rfm_csv_headers(files=none) -%}
+    {%- if files is none -%}
+        {%- set files = run_query(
+            'select file from glob(' ~ rfm_string_literal(rfm_transactions_path()) ~ ') order by file'
+        ).columns[0].values() | list -%}
+    {%- endif -%}
+    {%- set headers = {} -%}
+    {%- if files | length == 0 -%}
+        {{ return(headers) }}
+    {%- endif -%}
+    {%- set header_columns -%}
+        { {%- for field in range(1, 257) %}'f{{ field }}': 'varchar'{{ ', ' if not loop.last }}{% endfor -%} }
+    {%- endset -%}
+    {%- set header_sql -%}
+        {%- for file in files %}
+        {{ 'union all ' if not loop.first }}select {{ loop.index0 }} as file_index, * from (
+            select * from read_csv({{ rfm_string_literal(file) }}, header = false, auto_detect = false,
+                {{ rfm_csv_dialect() }}, null_padding = true, ignore_errors = true,
+                columns = {{ header_columns }})
+            limit 1
+        )
+        {%- endfor %}
+    {%- endset -%}
+    {%- set rows = run_query(header_sql).rows -%}
+    {%- set by_index = {} -%}
+    {%- for row in rows -%}
+        {%- do by_index.update({row[0]: row}) -%}
+    {%- endfor -%}
+    {%- for file in files -%}
+        {%- if loop.index0 not in by_index -%}
+            {{ exceptions.raise_compiler_error(
+                "The transactions file '" ~ file ~ "' has no header line (it is empty): remove it, or write the header"
+                ~ " customer_id,transaction_at,amount."
+            ) }}
+        {%- endif -%}
+        {%- set names = [] -%}
+        {%- set seen = {} -%}
+        {%- for value in by_index[loop.index0][1:] if value is not none -%}
+            {%- set key = value | lower -%}
+            {%- if key in seen -%}
+                {%- do seen.update({key: seen[key] + 1}) -%}
+                {%- do names.append(value ~ '_' ~ seen[key]) -%}
+            {%- else -%}
+                {%- do seen.update({key: 0}) -%}
+                {%- do names.append(value) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do headers.update({file: names}) -%}
+    {%- endfor -%}
+    {{ return(headers) }}
+{%- endmacro %}
+
+
+{#- The files as one scan: every file with its own header, store_rejects on, unioned by name (a column a file
+    lacks is null there). _rfm_file_index and _rfm_file_row_number (0-based, in read order: row_number() over ()
+    keeps a file's order but runs on one thread) number the rows as Parquet's reader does. -#}
+{% macro rfm_csv_scan(headers) -%}
+    {%- set all_names = [] -%}
+    {%- for names in headers.values() -%}
+        {%- for name in names if name | lower not in all_names | map('lower') | list -%}
+            {%- do all_names.append(name) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    (
+        {%- for file, names in headers.items() %}
+        {{ 'union all' if not loop.first }}
+        select
+            {{ loop.index0 }} as _rfm_file_index,
+            row_number() over () - 1 as _rfm_file_row_number,
+            {{ rfm_string_literal(file) }} as _rfm_source_file,
+            {%- set lowered = names | map('lower') | list %}
+            {%- for name in all_names %}
+            {% if name | lower in lowered -%}
+            {{ rfm_quote_identifier(names[lowered.index(name | lower)]) }}
+            {%- else -%}
+            cast(null as varchar)
+            {%- endif %} as {{ rfm_quote_identifier(name) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from read_csv(
+            {{ rfm_string_literal(file) }}, header = true, auto_detect = false, {{ rfm_csv_dialect() }},
+            columns = { {%- for name in names %}{{ rfm_string_literal(name) }}: 'varchar'{{ ', ' if not loop.last }}{% endfor -%} },
+            store_rejects = true, rejects_table = 'rfm_malformed_lines', rejects_scan = 'rfm_malformed_line_scans'
+        )
+        {%- endfor %}
+    )
+{%- endmacro %}

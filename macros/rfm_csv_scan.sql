@@ -44,7 +44,7 @@
         {%- for file in files %}
         {{ 'union all ' if not loop.first }}select {{ loop.index0 }} as file_index, * from (
             select * from read_csv({{ rfm_string_literal(file) }}, header = false, auto_detect = false,
-                {{ rfm_csv_dialect() }}, null_padding = true, ignore_errors = true,
+                {{ rfm_csv_dialect() }}, null_padding = true, ignore_errors = true, hive_partitioning = false,
                 columns = {{ header_columns }})
             limit 1
         )
@@ -107,6 +107,8 @@
             {%- endfor %}
         from read_csv(
             {{ rfm_string_literal(file) }}, header = true, auto_detect = false, {{ rfm_csv_dialect() }},
+            -- A folder named key=value is not a column: the file holds every column there is.
+            hive_partitioning = false,
             columns = { {%- for name in names %}{{ rfm_string_literal(name) }}: 'varchar'{{ ', ' if not loop.last }}{% endfor -%} },
             store_rejects = true, rejects_table = 'rfm_malformed_lines', rejects_scan = 'rfm_malformed_line_scans'
         )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import query
-from rfm.bench.run import Measurement, measure
+from rfm.bench.run import Measurement, disagreement, measure, median
 from rfm.cli import main
 
 
@@ -16,21 +17,36 @@ def test_bench_measures_every_contender_and_writes_the_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "benchmarks.md"
-    assert main(["bench", "--sizes", "3000", "--workdir", str(tmp_path / "work"), "--out", str(out)]) == 0
+    work = tmp_path / "work"
+    arguments = [
+        "bench",
+        "--sizes",
+        "3000",
+        "--formats",
+        "parquet,csv",
+        "--workdir",
+        str(work),
+        "--out",
+        str(out),
+    ]
+    assert main(arguments) == 0
     capsys.readouterr()
     text = out.read_text()
-    row = next(line for line in text.splitlines() if line.startswith("| 3,000 |"))
-    cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert cells[:2] == ["3,000", "150"]
+    rows = [line for line in text.splitlines() if line.startswith("| 3,000 |")]
+    assert len(rows) == 2
     measured = r"[\d,.]+ s \(CPU [\d,.]+ s\) / [\d,]+ MB"  # wall (CPU) / peak memory
-    for cell in cells[2:6]:  # build, floor, polars, pandas
-        assert re.fullmatch(measured, cell), cell
-    assert re.fullmatch(r"\d+\.\d\dx", cells[6]) and re.fullmatch(r"\d+\.\d\dx", cells[7])
-    assert re.fullmatch(measured, cells[8]), cells[8]  # the incremental build ran
-    assert re.fullmatch(r"\d+\.\d\dx", cells[9])
+    for row, file_format in zip(rows, ("parquet", "csv"), strict=True):
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[:3] == ["3,000", "150", f"{file_format}, 1 file"]
+        # T0, the floor, polars and pandas (each scored every customer as customer_rfm), the build.
+        for cell in cells[3:8]:
+            assert re.fullmatch(measured, cell), cell
+        assert re.fullmatch(r"\d+\.\d\dx", cells[8]) and re.fullmatch(r"\d+\.\d\dx", cells[9])
+        assert re.fullmatch(measured, cells[10]), cells[10]  # the incremental build ran
+        assert re.fullmatch(r"\d+\.\d\dx", cells[11])
     # The incremental build read only the new file.
     loads = query(
-        tmp_path / "work" / "build_3000.duckdb",
+        work / "build_3000_parquet_file.duckdb",
         "select source_file, load_action from staging.stg_transaction_file_loads "
         "order by loaded_at, source_file",
     )
@@ -38,9 +54,38 @@ def test_bench_measures_every_contender_and_writes_the_report(
         ("part-0000.parquet", "load"),
         ("part-0001.parquet", "load"),
     ]
-    assert "2 cores" in text or "cores" in text
+    assert "cores" in text and "load average" in text
     for peer in ("polars", "pandas"):
-        assert (tmp_path / "work" / f"{peer}_3000.log").read_text().strip() == "150"  # every customer scored
+        assert (work / f"{peer}_3000_csv_file.log").read_text().strip() == "150"  # every customer scored
+
+
+def test_a_contender_that_disagrees_is_reported_not_timed(tmp_path: Path) -> None:
+    database = tmp_path / "build.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create schema marts")
+        connection.execute(
+            "create table marts.customer_rfm as select * from (values ('a', 1, 2, 3), ('b', 3, 2, 1))"
+            " as t(customer_id, r_score, f_score, m_score)"
+        )
+        connection.execute(f"copy (select * from marts.customer_rfm) to '{tmp_path / 'same.parquet'}'")
+        connection.execute(
+            "copy (select customer_id, r_score, f_score, 5 as m_score from marts.customer_rfm"
+            f" where customer_id = 'a') to '{tmp_path / 'other.parquet'}'"
+        )
+    assert disagreement(tmp_path / "same.parquet", database) is None
+    assert disagreement(tmp_path / "other.parquet", database) == (
+        "disagrees with customer_rfm on 2 of 2 customers (not timed)"
+    )
+
+
+def test_the_median_run_is_reported_with_the_range() -> None:
+    runs = [
+        Measurement(3.0, 10, cpu_seconds=3),
+        Measurement(1.0, 20, cpu_seconds=1),
+        Measurement(2.0, 30, cpu_seconds=2),
+    ]
+    assert median(runs) == Measurement(2.0, 30, "median of 3, 1.0-3.0 s", 2)
+    assert median([*runs, Measurement(None, None, "failed: x")]).note == "failed: x"
 
 
 def test_measure_reports_failure_and_memory(tmp_path: Path) -> None:

@@ -419,7 +419,10 @@ def test_a_build_that_spills_to_disk_completes(
 
 def test_malformed_csv_lines_are_quarantined_with_their_line(build: Build, tmp_path: Path) -> None:
     header = "customer_id,transaction_at,amount,transaction_id"
-    (tmp_path / "day-1.csv").write_text(
+    # Folders named key=value, as partitioned writers name them: not a column of the files.
+    (tmp_path / "d=1").mkdir()
+    (tmp_path / "d=2").mkdir()
+    (tmp_path / "d=1" / "day-1.csv").write_text(
         "\n".join(
             [
                 header,
@@ -435,10 +438,10 @@ def test_malformed_csv_lines_are_quarantined_with_their_line(build: Build, tmp_p
         + "\n"
     )
     # Another column order in the next file: each file is read with its own header.
-    (tmp_path / "day-2.csv").write_text(
+    (tmp_path / "d=2" / "day-2.csv").write_text(
         "amount,transaction_id,customer_id,transaction_at\n8,t8,c8,2025-01-08\n9,t9\n"
     )
-    database = build(tmp_path / "day-*.csv", as_of_date="2025-02-01", reject_rate_error=0.9)
+    database = build(tmp_path / "d=*" / "day-*.csv", as_of_date="2025-02-01", reject_rate_error=0.9)
     rows = query(
         database,
         "select regexp_extract(source_file, 'day-.', 0), source_row_number, customer_id, reject_reason, "

@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", type=Path, help="write the report here instead of standard output")
     compare.add_argument("--vars", type=parse_vars, default={}, help="more dbt vars for both builds (JSON)")
 
-    bench = commands.add_parser("bench", help="time the full dbt build against the floor, polars and pandas")
+    bench = commands.add_parser(
+        "bench", help="time reading the input, the same scores without dbt, and the full dbt build"
+    )
     bench.add_argument(
         "--sizes",
         default="1000000,10000000,100000000",
@@ -131,6 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--out", type=Path, help="also write the report (markdown) here, e.g. docs/benchmarks.md"
     )
+    bench.add_argument(
+        "--formats", default="parquet", help="inputs: parquet, csv (default %(default)s; comma-separated)"
+    )
+    bench.add_argument(
+        "--layouts",
+        default="file",
+        help="file (one file), daily (one file per day) (default %(default)s; comma-separated)",
+    )
+    bench.add_argument("--runs", type=int, default=1, help="runs per contender; the median is reported")
     bench.add_argument("--timeout", type=float, default=3600, help="seconds per contender and size")
     bench.add_argument("--seed", type=int, default=42)
     return parser
@@ -254,16 +265,40 @@ def command_bench(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"rfm: --sizes takes whole numbers separated by commas, got '{args.sizes}'.", file=sys.stderr)
         return 2
-    args.workdir.mkdir(parents=True, exist_ok=True)
+    formats = [name.strip() for name in args.formats.split(",") if name.strip()]
+    layouts = [name.strip() for name in args.layouts.split(",") if name.strip()]
+    unknown = sorted(set(formats) - set(bench.FORMATS)) + sorted(set(layouts) - set(bench.LAYOUTS))
+    if unknown or args.runs < 1:
+        print(
+            f"rfm: --formats takes parquet and csv, --layouts file and daily, --runs a positive number;"
+            f" got {', '.join(unknown) or args.runs}.",
+            file=sys.stderr,
+        )
+        return 2
+    workdir = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
     peers = [peer.strip() for peer in args.peers.split(",") if peer.strip()]
     load_at_start = os.getloadavg()[0]
     rows = []
     for size in sizes:
-        rows.append(
-            bench.bench_size(size, project_dir(), args.workdir.resolve(), peers, args.timeout, args.seed)
-        )
-        print(bench.table(rows), flush=True)
-    text = bench.report(rows, load_at_start)
+        files = bench.input_files(size, workdir, args.seed)
+        for file_format in formats:
+            for layout in layouts:
+                rows.append(
+                    bench.bench_input(
+                        size,
+                        files,
+                        file_format,
+                        layout,
+                        project_dir(),
+                        workdir,
+                        peers,
+                        args.timeout,
+                        args.runs,
+                    )
+                )
+                print(bench.table(rows), flush=True)
+    text = bench.report(rows, load_at_start, os.getloadavg()[0])
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text("# Benchmarks\n\n" + text)

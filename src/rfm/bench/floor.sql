@@ -1,11 +1,12 @@
 -- The floor: the same quarantine rules, customer aggregates and tie-fair NTILE scores as the dbt project, as one
 -- hand-written DuckDB statement with no tests, no contracts and nothing materialised in between.
--- {path} is replaced by the input file.
+-- {scan} is replaced by the input's scan with a position column (files in name order, then rows): Parquet's own
+-- file_index and file_row_number, so that the scan runs on every core; a CSV's read order.
 create or replace table customer_scores as
 with
 raw as (
-    select row_number() over () as source_row_number, *
-    from read_parquet('{path}')
+    select position as source_row_number, *
+    from {scan}
 ),
 parsed as (
     select

@@ -1,8 +1,10 @@
 """The pandas peer: the same quarantine rules, aggregates and tie-fair NTILE scores, as a user would
-write them. Run as `python -m rfm.bench.peer_pandas FILE.parquet`; prints the customer count."""
+write them. Run as `python -m rfm.bench.peer_pandas GLOB parquet|csv SCORES.parquet`: reads the files in name
+order, writes each customer's scores and prints the customer count."""
 
 from __future__ import annotations
 
+import glob
 import sys
 
 import numpy as np
@@ -25,11 +27,18 @@ def scores(customers: pd.DataFrame, key: str, ascending: bool) -> pd.Series:
     return bucket.groupby(group.values).transform("min")
 
 
-def main(path: str) -> int:
-    raw = pd.read_parquet(path)
+def main(path: str, file_format: str, out: str) -> int:
+    files = sorted(glob.glob(path))
+    if file_format == "csv":
+        # Every value as text, as the project reads a CSV (ids keep leading zeros); typed below.
+        parts = [pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""]) for file in files]
+    else:
+        parts = [pd.read_parquet(file) for file in files]
+    raw = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     customer_id = raw["customer_id"].astype("string").str.strip().replace("", pd.NA)
     transaction_at = pd.to_datetime(raw["transaction_at"], errors="coerce")
-    amount = pd.to_numeric(raw["amount"], errors="coerce").round(2)
+    # Cents as integers: a sum of floats could split a tie the build's decimals keep.
+    amount = (pd.to_numeric(raw["amount"], errors="coerce") * 100).round(0).astype("Int64")
     frame = pd.DataFrame(
         {
             "customer_id": customer_id,
@@ -51,13 +60,15 @@ def main(path: str) -> int:
         .reset_index()
     )
     customers["recency_days"] = (as_of - customers["last_purchase_at"].dt.normalize()).dt.days
-    customers["monetary_key"] = customers["monetary"].where(customers["frequency"] > 0)
+    customers["monetary_key"] = customers["monetary"].astype("float64").where(customers["frequency"] > 0)
     customers["r_score"] = scores(customers, "recency_days", ascending=False)
     customers["f_score"] = scores(customers, "frequency", ascending=True)
     customers["m_score"] = scores(customers, "monetary_key", ascending=True)
+    result = customers[["customer_id", "r_score", "f_score", "m_score"]]
+    result.astype({"customer_id": str}).to_parquet(out, index=False)
     print(len(customers))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:4]))

@@ -1,5 +1,6 @@
 """The polars peer: the same quarantine rules, aggregates and tie-fair NTILE scores, as a user would
-write them. Run as `python -m rfm.bench.peer_polars FILE.parquet`; prints the customer count."""
+write them. Run as `python -m rfm.bench.peer_polars GLOB parquet|csv SCORES.parquet`: reads the files in name
+order, writes each customer's scores and prints the customer count."""
 
 from __future__ import annotations
 
@@ -27,14 +28,21 @@ def scores(customers: pl.LazyFrame, key: str, descending: bool) -> pl.LazyFrame:
     )
 
 
-def main(path: str) -> int:
-    raw = pl.scan_parquet(path).with_row_index("source_row_number")
+def main(path: str, file_format: str, out: str) -> int:
+    # A CSV's values all as text, as the project reads it (ids keep leading zeros); typed below.
+    text = file_format == "csv"
+    scanned = pl.scan_csv(path, infer_schema=False) if text else pl.scan_parquet(path)
+    raw = scanned.with_row_index("source_row_number")
+    transaction_at = pl.col("transaction_at")
     parsed = raw.select(
         "source_row_number",
         pl.col("customer_id").cast(pl.String).str.strip_chars().replace("", None),
         pl.col("transaction_id").cast(pl.String),
-        pl.col("transaction_at").cast(pl.Datetime("us"), strict=False),
-        pl.col("amount").cast(pl.Float64, strict=False).round(2),
+        (transaction_at.str.to_datetime(strict=False) if text else transaction_at)
+        .cast(pl.Datetime("us"), strict=False)
+        .alias("transaction_at"),
+        # Cents as integers: a sum of floats could split a tie the build's decimals keep.
+        (pl.col("amount").cast(pl.Float64, strict=False) * 100).round(0).cast(pl.Int64).alias("amount"),
     )
     valid = parsed.filter(
         pl.col("customer_id").is_not_null()
@@ -67,11 +75,15 @@ def main(path: str) -> int:
         scores(customers, "recency_days", descending=True)
         .join(scores(customers, "frequency", descending=False), on="customer_id")
         .join(scores(customers, "monetary_key", descending=False), on="customer_id")
+        .rename(
+            {"recency_days_score": "r_score", "frequency_score": "f_score", "monetary_key_score": "m_score"}
+        )
         .collect()
     )
+    result.write_parquet(out)
     print(result.height)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:4]))

@@ -1,5 +1,8 @@
-"""Run the benchmark: per size, generate a Parquet file once, then time each contender in its own process and
-read its peak memory from the kernel (wait4's ru_maxrss), so no contender measures itself."""
+"""Run the benchmark: per size, generate a Parquet file once and derive every input from it (Parquet or CSV,
+one file or a folder of daily files); then time each contender in its own process, several runs, and read its
+peak memory from the kernel (wait4's ru_maxrss), so no contender measures itself. Three tiers on the same
+files: T0 reads the input once; T1 computes the same scores without dbt (a DuckDB floor, polars, pandas), each
+checked equal to the build's customer_rfm; T2 is the full `dbt build`, then its daily increment."""
 
 from __future__ import annotations
 
@@ -31,7 +34,8 @@ class Measurement:
         if self.seconds is None:
             return self.note
         cpu = f" (CPU {self.cpu_seconds:,.1f} s)" if self.cpu_seconds is not None else ""
-        return f"{self.seconds:,.1f} s{cpu} / {self.peak_mb:,.0f} MB"
+        note = f"; {self.note}" if self.note else ""
+        return f"{self.seconds:,.1f} s{cpu} / {self.peak_mb:,.0f} MB{note}"
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -111,10 +115,18 @@ def machine() -> str:
     )
 
 
+FORMATS = ("parquet", "csv")
+LAYOUTS = ("file", "daily")
+
+
 @dataclass
 class Row:
     transactions: int
     customers: int
+    file_format: str
+    layout: str
+    files: int
+    read: Measurement
     build: Measurement
     floor: Measurement
     polars: Measurement
@@ -130,34 +142,56 @@ def ratio(a: Measurement, b: Measurement) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    lines = [
-        "| transactions | customers | dbt build (all models + tests) | floor (one DuckDB script) | polars"
-        " | pandas | build / floor | build / polars | incremental dbt build (+1% new file)"
-        " | incremental / build | dbt build on Spark (local session) | Spark / DuckDB build |",
-        "|---:|---:|---|---|---|---|---:|---:|---|---:|---|---:|",
-    ]
+    with_spark = any(r.spark is not None for r in rows)
+    header = (
+        "| transactions | customers | input | T0 read once | T1 DuckDB floor | T1 polars | T1 pandas"
+        " | T2 dbt build | build / floor | build / polars | T2 incremental (+1% new file)"
+        " | incremental / build |"
+    )
+    rule = "|---:|---:|---|---|---|---|---|---|---:|---:|---|---:|"
+    if with_spark:
+        header += " dbt build on Spark | Spark / DuckDB build |"
+        rule += "---|---:|"
+    lines = [header, rule]
     for r in rows:
         incremental = r.incremental or Measurement(None, None, "not run")
-        spark = r.spark or Measurement(None, None, "skipped")
-        cells = [f"{r.transactions:,}", f"{r.customers:,}", r.build.cell(), r.floor.cell(), r.polars.cell()]
-        cells += [r.pandas.cell(), ratio(r.build, r.floor), ratio(r.build, r.polars)]
-        cells += [incremental.cell(), ratio(incremental, r.build), spark.cell(), ratio(spark, r.build)]
+        files = "1 file" if r.files == 1 else f"{r.files:,} daily files"
+        cells = [f"{r.transactions:,}", f"{r.customers:,}", f"{r.file_format}, {files}", r.read.cell()]
+        cells += [r.floor.cell(), r.polars.cell(), r.pandas.cell(), r.build.cell()]
+        cells += [ratio(r.build, r.floor), ratio(r.build, r.polars), incremental.cell()]
+        cells += [ratio(incremental, r.build)]
+        if with_spark:
+            spark = r.spark or Measurement(None, None, "skipped")
+            cells += [spark.cell(), ratio(spark, r.build)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def median(runs: list[Measurement]) -> Measurement:
+    """The run of median wall time (its own CPU seconds and peak memory); a failure if any run failed."""
+    failed = [run for run in runs if run.seconds is None]
+    if failed:
+        return failed[0]
+    ordered = sorted(runs, key=lambda run: run.seconds or 0.0)
+    chosen = ordered[(len(ordered) - 1) // 2]  # of an even count, the lower middle: a run that happened
+    if len(runs) > 1:
+        spread = f"median of {len(runs)}, {ordered[0].seconds:,.1f}-{ordered[-1].seconds:,.1f} s"
+        return Measurement(chosen.seconds, chosen.peak_mb, spread, chosen.cpu_seconds)
+    return chosen
 
 
 #: The daily increment: 1% of the history's rows again, as new transactions (new ids) on the day after it.
 INCREMENT_SQL = """
 copy (
     select
-        transaction_id + (select max(transaction_id) from read_parquet('{history}')) as transaction_id,
+        transaction_id + (select max(transaction_id) from read_parquet({history})) as transaction_id,
         customer_id,
         cast(date '{day}' as timestamp)
             + (transaction_at - date_trunc('day', transaction_at)) as transaction_at,
         amount
-    from read_parquet('{history}')
+    from read_parquet({history})
     where transaction_id % 100 = 0
-) to '{out}' (format parquet)
+) to '{out}' ({options})
 """
 
 
@@ -175,6 +209,28 @@ copy (
     from read_parquet('{base}')
 ) to '{out}' (format parquet)
 """
+
+#: One file per day of transaction_at, rows in their order; a row without a valid one lands on a day picked by
+#: its transaction_id, as a bad row sits in some day's export (a file of bad rows only would trip the guard).
+DAILY_SQL = """
+copy (
+    select
+        *,
+        strftime(
+            coalesce(
+                cast(transaction_at as date),
+                (select min(cast(transaction_at as date)) from read_parquet({sources}))
+                    + cast(transaction_id % 1000 as integer)
+            ),
+            '%Y-%m-%d'
+        ) as day
+    from read_parquet({sources})
+) to '{out}' ({options}, partition_by (day), write_partition_columns false)
+"""
+
+
+def literal(path: Path | str) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def input_files(size: int, workdir: Path, seed: int) -> list[Path]:
@@ -203,116 +259,251 @@ def input_files(size: int, workdir: Path, seed: int) -> list[Path]:
     return parts
 
 
-def daily_folder(files: list[Path], workdir: Path, size: int) -> Path:
-    """A folder holding the history's files (hard links, no copies); the increment is added later."""
-    folder = workdir / f"input_{size}"
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("part-*.parquet"):
-        stale.unlink()
-    for number, file in enumerate(files):
-        target = folder / f"part-{number:04d}.parquet"
-        try:
-            os.link(file, target)
-        except OSError:
-            shutil.copy2(file, target)
-    return folder
+def prepare_input(
+    files: list[Path], workdir: Path, size: int, file_format: str, layout: str
+) -> tuple[Path, str]:
+    """A folder holding the input in this format and layout, and the glob that reads it: written once and kept
+    (a finished folder has a .done file); one Parquet file is linked, not copied."""
+    import duckdb
+
+    folder = workdir / f"input_{size}_{file_format}_{layout}"
+    pattern = f"part-*.{file_format}" if layout == "file" else f"day=*/*.{file_format}"
+    if (folder / ".done").exists():
+        return folder, pattern
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    sources = "[" + ", ".join(literal(file) for file in files) + "]"
+    print(f"writing the {file_format} input ({layout}) of {size:,} transactions ...", file=sys.stderr)
+    with duckdb.connect() as connection:
+        if layout == "daily":
+            options = "format csv, header true" if file_format == "csv" else "format parquet"
+            connection.execute(
+                DAILY_SQL.format(sources=sources, out=str(folder).replace("'", "''"), options=options)
+            )
+        for number, file in enumerate(files if layout == "file" else []):
+            target = folder / f"part-{number:04d}.{file_format}"
+            if file_format == "parquet":
+                os.link(file, target)
+            else:
+                connection.execute(f"copy (from read_parquet({literal(file)})) to {literal(target)} (header)")
+    (folder / ".done").touch()
+    return folder, pattern
 
 
-def write_increment(history: Path, out: Path) -> None:
+#: T0: every column of every row read once, and nothing else.
+READ_SQL = {
+    "parquet": "select count(*), max(customer_id), max(transaction_at), sum(amount), max(transaction_id)"
+    " from read_parquet({glob})",
+    "csv": "select count(*), max(customer_id), max(transaction_at), max(amount), max(transaction_id)"
+    " from read_csv({glob}, all_varchar = true, header = true)",
+}
+
+SCAN_SQL = {
+    "parquet": "(select cast(file_index as bigint) * 1099511627776 + file_row_number as position, *"
+    " from read_parquet({glob}))",
+    "csv": "(select row_number() over () as position, *"
+    " from read_csv({glob}, all_varchar = true, header = true))",
+}
+
+COMPARE_SQL = """
+select count(*) from (
+    select customer_id, r_score, f_score, m_score from read_parquet({scores})
+) as peer
+full outer join (
+    select customer_id, r_score, f_score, m_score from build.marts.customer_rfm
+) as built using (customer_id)
+where peer.r_score is distinct from built.r_score
+    or peer.f_score is distinct from built.f_score
+    or peer.m_score is distinct from built.m_score
+"""
+
+
+def disagreement(scores: Path, database: Path) -> str | None:
+    """None when a contender's scores equal customer_rfm for every customer; else what differs."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        connection.execute(f"attach {literal(database)} as build (read_only)")
+        differing = connection.execute(COMPARE_SQL.format(scores=literal(scores))).fetchall()[0][0]
+        total = connection.execute("select count(*) from build.marts.customer_rfm").fetchall()[0][0]
+    if differing:
+        return f"disagrees with customer_rfm on {differing:,} of {total:,} customers (not timed)"
+    return None
+
+
+def write_increment(history: str, out: Path, file_format: str) -> None:
+    """The increment, from the Parquet the history was made from (a list literal of its files)."""
     import duckdb
 
     day = (generator.default_end_date() + dt.timedelta(days=1)).isoformat()
-    sql = INCREMENT_SQL.format(
-        history=str(history).replace("'", "''"), out=str(out).replace("'", "''"), day=day
-    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    options = "format csv, header true" if file_format == "csv" else "format parquet"
     with duckdb.connect() as connection:
-        connection.execute(sql)
+        connection.execute(
+            INCREMENT_SQL.format(history=history, out=str(out).replace("'", "''"), day=day, options=options)
+        )
 
 
-def bench_size(size: int, project: Path, workdir: Path, peers: list[str], timeout: float, seed: int) -> Row:
+def remove_increment(increment: Path, layout: str) -> None:
+    if layout == "daily":
+        shutil.rmtree(increment.parent, ignore_errors=True)
+    else:
+        increment.unlink(missing_ok=True)
+
+
+def bench_input(
+    size: int,
+    files: list[Path],
+    file_format: str,
+    layout: str,
+    project: Path,
+    workdir: Path,
+    peers: list[str],
+    timeout: float,
+    runs: int,
+) -> Row:
     customers = max(size // 20, 1)
-    files = input_files(size, workdir, seed)
     python = sys.executable
     dbt = str(Path(python).parent / "dbt")
-    database = workdir / f"build_{size}.duckdb"
-    database.unlink(missing_ok=True)
-    # The build publishes the marts (rfm_publication) as every build does; here into the work folder.
+    label = f"{size}_{file_format}_{layout}"
+    folder, pattern = prepare_input(files, workdir, size, file_format, layout)
+    glob = str(folder / pattern)
+    count = len(list(folder.glob(pattern)))
+    database = workdir / f"build_{label}.duckdb"
     env = {
         **os.environ,
         "RFM_DUCKDB_PATH": str(database),
-        "RFM_PUBLISH_DIR": str(workdir / f"published_{size}"),
+        "RFM_PUBLISH_DIR": str(workdir / f"published_{label}"),
     }
-    # The build reads a folder, as a daily pipeline does: the history first, then one more file.
-    folder = daily_folder(files, workdir, size)
-    history = folder / "part-*.parquet"
-    variables = json.dumps({"transactions_path": str(history)})
-    dbt_build = [
-        dbt,
-        "build",
-        "--project-dir",
-        str(project),
-        "--profiles-dir",
-        str(project),
-        "--vars",
-        variables,
-    ]
+    dbt_build = [dbt, "build", "--project-dir", str(project), "--profiles-dir", str(project)]
+    dbt_build += ["--vars", json.dumps({"transactions_path": glob})]
+    if layout == "file":
+        increment = folder / f"part-{len(files):04d}.{file_format}"
+    else:
+        increment = folder / "day=9999-12-31" / f"data_0.{file_format}"
+    history_parquet = "[" + ", ".join(literal(file) for file in files) + "]"
 
-    print(f"[{size:,}] dbt build ...", file=sys.stderr)
-    build = measure(dbt_build, workdir / f"build_{size}.log", env, timeout)
-    incremental = Measurement(None, None, "skipped: the full build failed")
-    if build.seconds is not None:
-        print(f"[{size:,}] incremental dbt build after a 1% file ...", file=sys.stderr)
-        increment = folder / f"part-{len(files):04d}.parquet"
-        write_increment(history, increment)
-        incremental = measure(dbt_build, workdir / f"incremental_{size}.log", env, timeout)
-    print(f"[{size:,}] floor ...", file=sys.stderr)
-    floor_db = workdir / f"floor_{size}.duckdb"
-    floor_db.unlink(missing_ok=True)
-    if build.seconds is not None:
-        increment.unlink()  # the floor and the peers read the history only
-    script = (HERE / "floor.sql").read_text().replace("{path}", str(history).replace("'", "''"))
-    floor = measure(
-        [
-            python,
-            "-c",
-            "import duckdb, sys; duckdb.connect(sys.argv[1]).execute(sys.argv[2])",
-            str(floor_db),
-            script,
-        ],
-        workdir / f"floor_{size}.log",
-        None,
-        timeout,
+    def run_python(code: str, *args: str) -> list[str]:
+        return [python, "-c", code, *args]
+
+    read_code = "import duckdb, sys; duckdb.connect().execute(sys.argv[1]).fetchall()"
+    read_sql = READ_SQL[file_format].format(glob=literal(glob))
+    floor_sql = (
+        (HERE / "floor.sql").read_text().replace("{scan}", SCAN_SQL[file_format].format(glob=literal(glob)))
     )
-    results = {}
-    for peer in ("polars", "pandas"):
-        if peer not in peers:
-            results[peer] = Measurement(None, None, "skipped")
-        elif size > PART_ROWS:
-            results[peer] = Measurement(None, None, "not run (in memory: past this machine's RAM)")
-        elif installed(peer) is None:
-            results[peer] = Measurement(None, None, f"{peer} not installed (pip install -e '.[bench]')")
-        else:
-            print(f"[{size:,}] {peer} ...", file=sys.stderr)
-            results[peer] = measure(
-                [python, "-m", f"rfm.bench.peer_{peer}", str(files[0])],  # one file: up to PART_ROWS
-                workdir / f"{peer}_{size}.log",
+    floor_code = (
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1]); c.execute(sys.argv[2]);"
+        ' c.execute("copy customer_scores to \'" + sys.argv[3] + "\'")'
+    )
+    measured: dict[str, list[Measurement]] = {
+        name: [] for name in ("read", "floor", "polars", "pandas", "build", "incremental")
+    }
+    notes: dict[str, str] = {}
+    for run in range(1, runs + 1):
+        tag = f"[{size:,} {file_format} {layout}, run {run}/{runs}]"
+        print(f"{tag} T0 read ...", file=sys.stderr)
+        measured["read"].append(
+            measure(run_python(read_code, read_sql), workdir / f"read_{label}.log", None, timeout)
+        )
+        print(f"{tag} T2 dbt build ...", file=sys.stderr)
+        database.unlink(missing_ok=True)
+        remove_increment(increment, layout)
+        build = measure(dbt_build, workdir / f"build_{label}.log", env, timeout)
+        measured["build"].append(build)
+        if build.seconds is None:
+            break
+        print(f"{tag} T1 floor ...", file=sys.stderr)
+        floor_db = workdir / f"floor_{label}.duckdb"
+        floor_db.unlink(missing_ok=True)
+        floor_scores = workdir / f"scores_floor_{label}.parquet"
+        measured["floor"].append(
+            measure(
+                run_python(floor_code, str(floor_db), floor_sql, str(floor_scores)),
+                workdir / f"floor_{label}.log",
                 None,
                 timeout,
             )
-    spark = Measurement(None, None, "skipped")
+        )
+        for peer in ("polars", "pandas"):
+            if peer not in peers:
+                notes[peer] = "skipped"
+            elif size > PART_ROWS:
+                notes[peer] = "not run (in memory: past this machine's RAM)"
+            elif installed(peer) is None:
+                notes[peer] = f"{peer} not installed (pip install -e '.[bench]')"
+            else:
+                print(f"{tag} T1 {peer} ...", file=sys.stderr)
+                scores = workdir / f"scores_{peer}_{label}.parquet"
+                command = [python, "-m", f"rfm.bench.peer_{peer}", glob, file_format, str(scores)]
+                measured[peer].append(measure(command, workdir / f"{peer}_{label}.log", None, timeout))
+        if run == 1:
+            # Checked once: a contender whose scores differ is reported, not timed.
+            for name, scores in (
+                ("floor", floor_scores),
+                *((peer, workdir / f"scores_{peer}_{label}.parquet") for peer in ("polars", "pandas")),
+            ):
+                if measured[name] and measured[name][-1].seconds is not None:
+                    wrong = disagreement(scores, database)
+                    if wrong:
+                        notes[name] = wrong
+        print(f"{tag} T2 incremental dbt build after a 1% file ...", file=sys.stderr)
+        write_increment(history_parquet, increment, file_format)
+        measured["incremental"].append(measure(dbt_build, workdir / f"incremental_{label}.log", env, timeout))
+        remove_increment(increment, layout)
+
+    def result(name: str) -> Measurement:
+        if name in notes:
+            return Measurement(None, None, notes[name])
+        if not measured[name]:
+            return Measurement(None, None, "skipped: the full build failed")
+        return median(measured[name])
+
+    spark = None
     if "spark" in peers:
-        print(f"[{size:,}] dbt build --target spark ...", file=sys.stderr)
+        print(f"[{size:,} {file_format} {layout}] dbt build --target spark ...", file=sys.stderr)
         # The same project and history on dbt-spark's local session, into a fresh warehouse; the JVM is
         # pyspark's child, so its memory is sampled with the whole process tree.
-        warehouse = workdir / f"spark_warehouse_{size}"
+        warehouse = workdir / f"spark_warehouse_{label}"
         shutil.rmtree(warehouse, ignore_errors=True)
         spark_env = {**os.environ, "RFM_SPARK_WAREHOUSE": str(warehouse)}
-        spark_build = [*dbt_build, "--target", "spark"]
-        spark = measure(spark_build, workdir / f"spark_{size}.log", spark_env, timeout, whole_tree=True)
-    return Row(size, customers, build, floor, results["polars"], results["pandas"], incremental, spark)
+        spark = measure(
+            [*dbt_build, "--target", "spark"],
+            workdir / f"spark_{label}.log",
+            spark_env,
+            timeout,
+            whole_tree=True,
+        )
+    return Row(
+        size,
+        customers,
+        file_format,
+        layout,
+        count,
+        result("read"),
+        result("build"),
+        result("floor"),
+        result("polars"),
+        result("pandas"),
+        result("incremental"),
+        spark,
+    )
 
 
-def report(rows: list[Row], load_at_start: float) -> str:
+LEGEND = """
+Each cell: wall time (CPU seconds, user + system) / peak resident memory of that process; with several runs,
+the run of median wall time, and the range of all runs. T0 reads every column of every row once (DuckDB) and
+does nothing else. T1 computes the same scores without dbt: the floor in one hand-written DuckDB statement
+that runs in parallel, polars and pandas as a user would write them (src/rfm/bench/); each contender's scores
+are compared with the build's customer_rfm, customer by customer, and one that disagrees is reported instead
+of timed. T2 is the full project (seeds, every model, every data and unit test) on a fresh database; the
+incremental build is the next `dbt build` after a file with 1% more transactions (new ids, existing
+customers, the next day) lands in the input folder. Daily files are one file per day of the same rows
+(DuckDB's partitioned write, `day=YYYY-MM-DD/`). The Spark build, when `--peers` names spark, is the same
+full build with `--target spark`, its memory the sampled peak of the dbt process and the JVM together.
+"""
+
+
+def report(rows: list[Row], load_at_start: float, load_at_end: float) -> str:
     versions = ", ".join(
         f"{name} {installed(name)}"
         for name in ("duckdb", "dbt-core", "dbt-duckdb", "dbt-spark", "pyspark", "polars", "pandas")
@@ -320,16 +511,6 @@ def report(rows: list[Row], load_at_start: float) -> str:
     )
     return (
         f"Measured {dt.date.today().isoformat()} on {machine()}; {versions}; "
-        f"Python {platform.python_version()}; load average at the start {load_at_start:.2f}.\n\n"
-        + table(rows)
-        + "\n\nEach cell: wall time (CPU seconds, user + system) / peak resident memory of that process."
-        " The dbt build is the full project"
-        " (seeds, every model, every data and unit test) on a fresh database; the floor computes the same"
-        " quarantine rules, aggregates and tie-fair scores in one DuckDB statement; polars and pandas compute"
-        " the same scores as a user would write them (src/rfm/bench/). The incremental build is the next"
-        " `dbt build` after a file with 1% more transactions (new ids, existing customers, the next day)"
-        " lands in the input folder: it reads only that file, updates the customers it touches and rescores"
-        " everyone, with every test. The Spark build is the same full build with `--target spark`"
-        " (dbt-spark's session method: a local pyspark in the dbt process, Parquet tables), when `--peers`"
-        " names spark; its memory is the sampled peak of the dbt process and the JVM together.\n"
+        f"Python {platform.python_version()}; load average {load_at_start:.2f} at the start,"
+        f" {load_at_end:.2f} at the end.\n\n" + table(rows) + "\n\n" + " ".join(LEGEND.split()) + "\n"
     )

@@ -24,9 +24,11 @@
 {%- endmacro %}
 
 
-{#- {file: [column, ...]} for the given files (default: every file matching transactions_path), in name order.
-    A header is the file's first line, parsed with the dialect (up to 256 fields); a name repeated in one header
-    is read as name_1, name_2, as DuckDB's sniffer names it. A file without a header line fails in one sentence. -#}
+{#- {file: [column, ...]} for the given files (default: every file matching transactions_path), in name order:
+    each file's first line, read as one text (one short query for all files), split into fields here with the
+    dialect's quoting. An empty field is named column<i> (0-based, as DuckDB's sniffer names it); a name repeated
+    in one header is read as name_1, name_2. A file that is empty or starts with a blank line fails in one
+    sentence. -#}
 {% macro rfm_csv_headers(files=none) -%}
     {%- if files is none -%}
         {%- set files = run_query(
@@ -37,34 +39,50 @@
     {%- if files | length == 0 -%}
         {{ return(headers) }}
     {%- endif -%}
-    {%- set header_columns -%}
-        { {%- for field in range(1, 257) %}'f{{ field }}': 'varchar'{{ ', ' if not loop.last }}{% endfor -%} }
-    {%- endset -%}
     {%- set header_sql -%}
         {%- for file in files %}
-        {{ 'union all ' if not loop.first }}select {{ loop.index0 }} as file_index, * from (
-            select * from read_csv({{ rfm_string_literal(file) }}, header = false, auto_detect = false,
-                {{ rfm_csv_dialect() }}, null_padding = true, ignore_errors = true, hive_partitioning = false,
-                columns = {{ header_columns }})
+        {{ 'union all ' if not loop.first }}select {{ loop.index0 }} as file_index, line from (
+            select line from read_csv({{ rfm_string_literal(file) }}, header = false, auto_detect = false,
+                columns = {'line': 'varchar'}, delim = chr(31), quote = '', escape = '', strict_mode = false,
+                hive_partitioning = false)
             limit 1
         )
         {%- endfor %}
     {%- endset -%}
-    {%- set rows = run_query(header_sql).rows -%}
-    {%- set by_index = {} -%}
-    {%- for row in rows -%}
-        {%- do by_index.update({row[0]: row}) -%}
+    {%- set lines = {} -%}
+    {%- for row in run_query(header_sql).rows -%}
+        {%- do lines.update({row[0]: row[1]}) -%}
     {%- endfor -%}
+    {%- set delimiter = '\t' if (rfm_transactions_path() | lower).endswith('.tsv') else ',' -%}
     {%- for file in files -%}
-        {%- if loop.index0 not in by_index -%}
+        {%- set line = (lines.get(loop.index0) or '').rstrip('\r\n') -%}
+        {%- if line | trim == '' -%}
             {{ exceptions.raise_compiler_error(
-                "The transactions file '" ~ file ~ "' has no header line (it is empty): remove it, or write the header"
-                ~ " customer_id,transaction_at,amount."
+                "The transactions file '" ~ file ~ "' has no header on its first line (it is empty or starts with a"
+                ~ " blank line): write the header there, e.g. customer_id,transaction_at,amount."
             ) }}
         {%- endif -%}
+        {%- set ns = namespace(field='', quoted=false, previous='', fields=[]) -%}
+        {%- for character in line -%}
+            {%- if character == '"' and not ns.quoted and ns.previous == '"' -%}
+                {#- A doubled quote inside a quoted field: one literal quote. -#}
+                {%- set ns.field = ns.field ~ '"' -%}
+                {%- set ns.quoted = true -%}
+            {%- elif character == '"' -%}
+                {%- set ns.quoted = not ns.quoted -%}
+            {%- elif character == delimiter and not ns.quoted -%}
+                {%- do ns.fields.append(ns.field) -%}
+                {%- set ns.field = '' -%}
+            {%- else -%}
+                {%- set ns.field = ns.field ~ character -%}
+            {%- endif -%}
+            {%- set ns.previous = character -%}
+        {%- endfor -%}
+        {%- do ns.fields.append(ns.field) -%}
         {%- set names = [] -%}
         {%- set seen = {} -%}
-        {%- for value in by_index[loop.index0][1:] if value is not none -%}
+        {%- for value in ns.fields -%}
+            {%- set value = value if value != '' else 'column' ~ loop.index0 -%}
             {%- set key = value | lower -%}
             {%- if key in seen -%}
                 {%- do seen.update({key: seen[key] + 1}) -%}
@@ -84,7 +102,12 @@
     lacks is null there). _rfm_file_index and _rfm_file_row_number (0-based, in read order: row_number() over ()
     keeps a file's order but runs on one thread) number the rows as Parquet's reader does. -#}
 {% macro rfm_csv_scan(headers) -%}
+    {#- Every column any file has, and every contract column by its mapped name, so that a run reading only new
+        files that lack an optional column still has it (null). -#}
     {%- set all_names = [] -%}
+    {%- for name in rfm_contract_columns() -%}
+        {%- do all_names.append(rfm_transactions_columns().get(name) or name) -%}
+    {%- endfor -%}
     {%- for names in headers.values() -%}
         {%- for name in names if name | lower not in all_names | map('lower') | list -%}
             {%- do all_names.append(name) -%}

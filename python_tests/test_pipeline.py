@@ -431,15 +431,14 @@ def test_malformed_csv_lines_are_quarantined_with_their_line(build: Build, tmp_p
                 "c3,2025-01-03",  # two too few
                 '"c4, ""the"" fourth",2025-01-04,40,t4',  # quoted delimiter and quotes: a good row
                 "c5,2025-01-05,50,t5",
-                'c6,"2025-01-06,60,t6',  # a quote never closed: the rest of the file is this line
-                "c7,2025-01-07,70,t7",
             ]
         )
         + "\n"
     )
-    # Another column order in the next file: each file is read with its own header.
+    # Another column order in the next file, each file read with its own header; an unnamed first column
+    # (pandas' to_csv with its index) and Windows line ends.
     (tmp_path / "d=2" / "day-2.csv").write_text(
-        "amount,transaction_id,customer_id,transaction_at\n8,t8,c8,2025-01-08\n9,t9\n"
+        ",amount,transaction_id,customer_id,transaction_at\r\n0,8,t8,c8,2025-01-08\r\n1,9,t9\r\n"
     )
     database = build(tmp_path / "d=*" / "day-*.csv", as_of_date="2025-02-01", reject_rate_error=0.9)
     rows = query(
@@ -453,11 +452,19 @@ def test_malformed_csv_lines_are_quarantined_with_their_line(build: Build, tmp_p
         ("day-1", 3, None, "malformed_line", "c3,2025-01-03"),
         ("day-1", 4, 'c4, "the" fourth', None, None),
         ("day-1", 5, "c5", None, None),
-        ("day-1", 6, None, "malformed_line", 'c6,"2025-01-06,60,t6\nc7,2025-01-07,70,t7\n'),
         ("day-2", 1, "c8", None, None),
-        ("day-2", 2, None, "malformed_line", "9,t9"),
+        ("day-2", 2, None, "malformed_line", "1,9,t9"),
     ]
-    assert query(
-        database, "select count(*) from staging.rejected_transactions where raw_line is not null"
-    ) == [(4,)]
+    malformed = "select count(*) from staging.rejected_transactions where raw_line is not null"
+    assert query(database, malformed) == [(3,)]
     assert query(database, "select count(*) from marts.customer_rfm") == [(4,)]
+
+
+def test_a_quote_never_closed_fails_the_build_naming_its_line(build: Build, tmp_path: Path) -> None:
+    # The reader would take the rest of the file as one value, and in a big file lose rows without a trace.
+    (tmp_path / "t.csv").write_text(
+        'customer_id,transaction_at,amount\nc1,2025-01-01,10\nc2,"2025-01-02,20\nc3,2025-01-03,30\n'
+    )
+    message = r"Line 3 of .*t\.csv cannot be read \(unquoted value; a quote never closed"
+    with pytest.raises(DbtError, match=message):
+        build(tmp_path / "t.csv", as_of_date="2025-02-01")

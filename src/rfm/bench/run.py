@@ -283,7 +283,10 @@ def prepare_input(
         for number, file in enumerate(files if layout == "file" else []):
             target = folder / f"part-{number:04d}.{file_format}"
             if file_format == "parquet":
-                os.link(file, target)
+                try:
+                    os.link(file, target)
+                except OSError:  # another file system: a copy
+                    shutil.copy2(file, target)
             else:
                 connection.execute(f"copy (from read_parquet({literal(file)})) to {literal(target)} (header)")
     (folder / ".done").touch()
@@ -367,6 +370,12 @@ def bench_input(
     dbt = str(Path(python).parent / "dbt")
     label = f"{size}_{file_format}_{layout}"
     folder, pattern = prepare_input(files, workdir, size, file_format, layout)
+    if layout == "file":
+        increment = folder / f"part-{len(files):04d}.{file_format}"
+    else:
+        # Named to sort after every day (the rows are the next day's).
+        increment = folder / "day=9999-12-31" / f"data_0.{file_format}"
+    remove_increment(increment, layout)  # left by an interrupted run
     glob = str(folder / pattern)
     count = len(list(folder.glob(pattern)))
     database = workdir / f"build_{label}.duckdb"
@@ -377,10 +386,6 @@ def bench_input(
     }
     dbt_build = [dbt, "build", "--project-dir", str(project), "--profiles-dir", str(project)]
     dbt_build += ["--vars", json.dumps({"transactions_path": glob})]
-    if layout == "file":
-        increment = folder / f"part-{len(files):04d}.{file_format}"
-    else:
-        increment = folder / "day=9999-12-31" / f"data_0.{file_format}"
     history_parquet = "[" + ", ".join(literal(file) for file in files) + "]"
 
     def run_python(code: str, *args: str) -> list[str]:
@@ -393,7 +398,7 @@ def bench_input(
     )
     floor_code = (
         "import duckdb, sys; c = duckdb.connect(sys.argv[1]); c.execute(sys.argv[2]);"
-        ' c.execute("copy customer_scores to \'" + sys.argv[3] + "\'")'
+        ' c.execute("copy customer_scores to " + sys.argv[3])'
     )
     measured: dict[str, list[Measurement]] = {
         name: [] for name in ("read", "floor", "polars", "pandas", "build", "incremental")
@@ -412,19 +417,16 @@ def bench_input(
         measured["build"].append(build)
         if build.seconds is None:
             break
-        print(f"{tag} T1 floor ...", file=sys.stderr)
         floor_db = workdir / f"floor_{label}.duckdb"
-        floor_db.unlink(missing_ok=True)
         floor_scores = workdir / f"scores_floor_{label}.parquet"
-        measured["floor"].append(
-            measure(
-                run_python(floor_code, str(floor_db), floor_sql, str(floor_scores)),
-                workdir / f"floor_{label}.log",
-                None,
-                timeout,
-            )
-        )
+        if "floor" not in notes:
+            print(f"{tag} T1 floor ...", file=sys.stderr)
+            floor_db.unlink(missing_ok=True)
+            floor_run = run_python(floor_code, str(floor_db), floor_sql, literal(floor_scores))
+            measured["floor"].append(measure(floor_run, workdir / f"floor_{label}.log", None, timeout))
         for peer in ("polars", "pandas"):
+            if peer in notes:
+                continue  # reported once (skipped, or its scores disagree)
             if peer not in peers:
                 notes[peer] = "skipped"
             elif size > PART_ROWS:
@@ -491,15 +493,16 @@ def bench_input(
 
 LEGEND = """
 Each cell: wall time (CPU seconds, user + system) / peak resident memory of that process; with several runs,
-the run of median wall time, and the range of all runs. T0 reads every column of every row once (DuckDB) and
-does nothing else. T1 computes the same scores without dbt: the floor in one hand-written DuckDB statement
-that runs in parallel, polars and pandas as a user would write them (src/rfm/bench/); each contender's scores
-are compared with the build's customer_rfm, customer by customer, and one that disagrees is reported instead
-of timed. T2 is the full project (seeds, every model, every data and unit test) on a fresh database; the
-incremental build is the next `dbt build` after a file with 1% more transactions (new ids, existing
-customers, the next day) lands in the input folder. Daily files are one file per day of the same rows
-(DuckDB's partitioned write, `day=YYYY-MM-DD/`). The Spark build, when `--peers` names spark, is the same
-full build with `--target spark`, its memory the sampled peak of the dbt process and the JVM together.
+the run of median wall time (of an even number, the faster middle one), and the range of all runs. T0 reads
+every column of every row once (DuckDB) and does nothing else. T1 computes the same scores without dbt: the
+floor in one hand-written DuckDB statement that runs in parallel, polars and pandas as a user would write
+them (src/rfm/bench/); each contender's scores are compared with the build's customer_rfm, customer by
+customer, and one that disagrees is reported instead of timed. T2 is the full project (seeds, every model,
+every data and unit test) on a fresh database; the incremental build is the next `dbt build` after a file
+with 1% more transactions (new ids, existing customers, the next day) lands in the input folder. Daily files
+are the same rows split by day (DuckDB's partitioned write, a folder `day=YYYY-MM-DD/` per day, which may
+hold more than one file). The Spark build, when `--peers` names spark, is the same full build with `--target
+spark`, its memory the sampled peak of the dbt process and the JVM together.
 """
 
 

@@ -125,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--peers",
         default="polars,pandas",
-        help="peers: polars, pandas, spark (dbt build --target spark) (default %(default)s; '' for none)",
+        help="peers: polars, pandas, naive (a polars script without rules), spark (dbt build --target spark)"
+        " (default %(default)s; '' for none)",
     )
     bench.add_argument(
         "--workdir", type=Path, default=Path("data/bench"), help="generated files and databases"

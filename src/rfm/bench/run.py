@@ -133,6 +133,7 @@ class Row:
     pandas: Measurement
     incremental: Measurement | None = None
     spark: Measurement | None = None
+    naive: Measurement | None = None
 
 
 def ratio(a: Measurement, b: Measurement) -> str:
@@ -143,6 +144,7 @@ def ratio(a: Measurement, b: Measurement) -> str:
 
 def table(rows: list[Row]) -> str:
     with_spark = any(r.spark is not None for r in rows)
+    with_naive = any(r.naive is not None for r in rows)
     header = (
         "| transactions | customers | input | T0 read once | T1 DuckDB floor | T1 polars | T1 pandas"
         " | T2 dbt build | build / floor | build / polars | T2 incremental (+1% new file)"
@@ -151,6 +153,9 @@ def table(rows: list[Row]) -> str:
     rule = "|---:|---:|---|---|---|---|---|---|---:|---:|---|---:|"
     if with_spark:
         header += " dbt build on Spark | Spark / DuckDB build |"
+        rule += "---|---:|"
+    if with_naive:
+        header += " yardstick: naive polars, no validation | build / naive |"
         rule += "---|---:|"
     lines = [header, rule]
     for r in rows:
@@ -163,6 +168,9 @@ def table(rows: list[Row]) -> str:
         if with_spark:
             spark = r.spark or Measurement(None, None, "skipped")
             cells += [spark.cell(), ratio(spark, r.build)]
+        if with_naive:
+            naive = r.naive or Measurement(None, None, "skipped")
+            cells += [naive.cell(), ratio(r.build, naive)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -460,6 +468,15 @@ def bench_input(
             return Measurement(None, None, "skipped: the full build failed")
         return median(measured[name])
 
+    naive = None
+    if "naive" in peers and installed("polars") is not None:
+        # Not a T1 contender: it skips every rule, so its scores are not compared (peer_polars_naive.py).
+        naive_runs = []
+        for run in range(1, runs + 1):
+            print(f"[{size:,} {file_format} {layout}, run {run}/{runs}] naive polars ...", file=sys.stderr)
+            command = [python, "-m", "rfm.bench.peer_polars_naive", glob, file_format]
+            naive_runs.append(measure(command, workdir / f"naive_{label}.log", None, timeout))
+        naive = median(naive_runs)
     spark = None
     if "spark" in peers:
         print(f"[{size:,} {file_format} {layout}] dbt build --target spark ...", file=sys.stderr)
@@ -488,6 +505,7 @@ def bench_input(
         result("pandas"),
         result("incremental"),
         spark,
+        naive,
     )
 
 
@@ -502,7 +520,9 @@ every data and unit test) on a fresh database; the incremental build is the next
 with 1% more transactions (new ids, existing customers, the next day) lands in the input folder. Daily files
 are the same rows split by day (DuckDB's partitioned write, a folder `day=YYYY-MM-DD/` per day, which may
 hold more than one file). The Spark build, when `--peers` names spark, is the same full build with `--target
-spark`, its memory the sampled peak of the dbt process and the JVM together.
+spark`, its memory the sampled peak of the dbt process and the JVM together. The naive polars yardstick, when
+`--peers` names naive, groups by customer and ranks R, F and M with no rule at all (no quarantine, duplicates
+or tie rule): timed, never compared.
 """
 
 

@@ -24,6 +24,8 @@ def test_bench_measures_every_contender_and_writes_the_report(
         "3000",
         "--formats",
         "parquet,csv",
+        "--peers",
+        "polars,pandas,naive",
         "--workdir",
         str(work),
         "--out",
@@ -44,6 +46,7 @@ def test_bench_measures_every_contender_and_writes_the_report(
         assert re.fullmatch(r"\d+\.\d\dx", cells[8]) and re.fullmatch(r"\d+\.\d\dx", cells[9])
         assert re.fullmatch(measured, cells[10]), cells[10]  # the incremental build ran
         assert re.fullmatch(r"\d+\.\d\dx", cells[11])
+        assert re.fullmatch(measured, cells[12]), cells[12]  # the naive yardstick, timed and not compared
     # The incremental build read only the new file.
     loads = query(
         work / "build_3000_parquet_file.duckdb",

@@ -237,6 +237,21 @@ copy (
 """
 
 
+def in_child(statements: list[str]) -> list:
+    """Run DuckDB statements in a child process and return the last one's first row: the benchmark process
+    stays small, so a contender it starts does not inherit its memory (the kernel counts a forked copy in the
+    child's peak before `exec`)."""
+    code = (
+        "import duckdb, json, sys; c = duckdb.connect(); r = None\n"
+        "for s in json.loads(sys.argv[1]): r = c.execute(s).fetchone()\n"
+        "print(json.dumps(list(r) if r else [], default=str))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(statements)], check=True, capture_output=True
+    )
+    return json.loads(done.stdout)
+
+
 def literal(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -247,21 +262,25 @@ def input_files(size: int, workdir: Path, seed: int) -> list[Path]:
     base = workdir / f"transactions_{base_size}.parquet"
     if not base.exists():
         print(f"generating {base_size:,} transactions ...", file=sys.stderr)
-        generator.generate(
-            base, base_size, max(base_size // 20, 1), seed=seed, progress=generator.print_progress
-        )
+        arguments = [
+            "generate",
+            "--transactions",
+            str(base_size),
+            "--customers",
+            str(max(base_size // 20, 1)),
+        ]
+        arguments += ["--seed", str(seed), "--out", str(base)]
+        code = "import sys; from rfm.cli import main; raise SystemExit(main(sys.argv[1:]))"
+        subprocess.run([sys.executable, "-c", code, *arguments], check=True)
     if size <= PART_ROWS:
         return [base]
-    import duckdb
-
     parts = [base]
     for part in range(1, -(-size // PART_ROWS)):
         out = workdir / f"transactions_{size}_part{part:03d}.parquet"
         if not out.exists():
             print(f"writing part {part} of {size:,} transactions ...", file=sys.stderr)
             temporary = out.with_name(f".{out.name}.partial")
-            with duckdb.connect() as connection:
-                connection.execute(PART_SQL.format(part=part, base=base, out=temporary))
+            in_child([PART_SQL.format(part=part, base=base, out=temporary)])
             temporary.rename(out)
         parts.append(out)
     return parts
@@ -272,7 +291,6 @@ def prepare_input(
 ) -> tuple[Path, str]:
     """A folder holding the input in this format and layout, and the glob that reads it: written once and kept
     (a finished folder has a .done file); one Parquet file is linked, not copied."""
-    import duckdb
 
     folder = workdir / f"input_{size}_{file_format}_{layout}"
     pattern = f"part-*.{file_format}" if layout == "file" else f"day=*/*.{file_format}"
@@ -282,21 +300,18 @@ def prepare_input(
     folder.mkdir(parents=True)
     sources = "[" + ", ".join(literal(file) for file in files) + "]"
     print(f"writing the {file_format} input ({layout}) of {size:,} transactions ...", file=sys.stderr)
-    with duckdb.connect() as connection:
-        if layout == "daily":
-            options = "format csv, header true" if file_format == "csv" else "format parquet"
-            connection.execute(
-                DAILY_SQL.format(sources=sources, out=str(folder).replace("'", "''"), options=options)
-            )
-        for number, file in enumerate(files if layout == "file" else []):
-            target = folder / f"part-{number:04d}.{file_format}"
-            if file_format == "parquet":
-                try:
-                    os.link(file, target)
-                except OSError:  # another file system: a copy
-                    shutil.copy2(file, target)
-            else:
-                connection.execute(f"copy (from read_parquet({literal(file)})) to {literal(target)} (header)")
+    if layout == "daily":
+        options = "format csv, header true" if file_format == "csv" else "format parquet"
+        in_child([DAILY_SQL.format(sources=sources, out=str(folder).replace("'", "''"), options=options)])
+    for number, file in enumerate(files if layout == "file" else []):
+        target = folder / f"part-{number:04d}.{file_format}"
+        if file_format == "parquet":
+            try:
+                os.link(file, target)
+            except OSError:  # another file system: a copy
+                shutil.copy2(file, target)
+        else:
+            in_child([f"copy (from read_parquet({literal(file)})) to {literal(target)} (header)"])
     (folder / ".done").touch()
     return folder, pattern
 
@@ -331,12 +346,11 @@ where peer.r_score is distinct from built.r_score
 
 def disagreement(scores: Path, database: Path) -> str | None:
     """None when a contender's scores equal customer_rfm for every customer; else what differs."""
-    import duckdb
-
-    with duckdb.connect() as connection:
-        connection.execute(f"attach {literal(database)} as build (read_only)")
-        differing = connection.execute(COMPARE_SQL.format(scores=literal(scores))).fetchall()[0][0]
-        total = connection.execute("select count(*) from build.marts.customer_rfm").fetchall()[0][0]
+    attach = f"attach {literal(database)} as build (read_only)"
+    total_sql = "select count(*) from build.marts.customer_rfm"
+    differing, total = in_child(
+        [attach, f"select ({COMPARE_SQL.format(scores=literal(scores))}), ({total_sql})"]
+    )
     if differing:
         return f"disagrees with customer_rfm on {differing:,} of {total:,} customers (not timed)"
     return None
@@ -344,15 +358,12 @@ def disagreement(scores: Path, database: Path) -> str | None:
 
 def write_increment(history: str, out: Path, file_format: str) -> None:
     """The increment, from the Parquet the history was made from (a list literal of its files)."""
-    import duckdb
-
     day = (generator.default_end_date() + dt.timedelta(days=1)).isoformat()
     out.parent.mkdir(parents=True, exist_ok=True)
     options = "format csv, header true" if file_format == "csv" else "format parquet"
-    with duckdb.connect() as connection:
-        connection.execute(
-            INCREMENT_SQL.format(history=history, out=str(out).replace("'", "''"), day=day, options=options)
-        )
+    in_child(
+        [INCREMENT_SQL.format(history=history, out=str(out).replace("'", "''"), day=day, options=options)]
+    )
 
 
 def remove_increment(increment: Path, layout: str) -> None:

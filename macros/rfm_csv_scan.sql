@@ -17,10 +17,14 @@
 {%- endmacro %}
 
 
-{#- The reader options of a pinned CSV: RFC 4180 quoting, comma or tab. -#}
+{#- The reader options of a pinned CSV: RFC 4180 quoting; a tab for .tsv, else a comma. -#}
 {% macro rfm_csv_dialect() -%}
-    {%- set delimiter = '\t' if (rfm_transactions_path() | lower).endswith('.tsv') else ',' -%}
-    {{ return("delim = '" ~ delimiter ~ "', quote = '\"', escape = '\"'") }}
+    {{ return("delim = '" ~ rfm_csv_delimiter() ~ "', quote = '\"', escape = '\"'") }}
+{%- endmacro %}
+
+
+{% macro rfm_csv_delimiter() -%}
+    {{ return('\t' if (rfm_transactions_path() | lower).endswith('.tsv') else ',') }}
 {%- endmacro %}
 
 
@@ -53,7 +57,7 @@
     {%- for row in run_query(header_sql).rows -%}
         {%- do lines.update({row[0]: row[1]}) -%}
     {%- endfor -%}
-    {%- set delimiter = '\t' if (rfm_transactions_path() | lower).endswith('.tsv') else ',' -%}
+    {%- set delimiter = rfm_csv_delimiter() -%}
     {%- for file in files -%}
         {%- set line = (lines.get(loop.index0) or '').rstrip('\r\n') -%}
         {%- if line | trim == '' -%}

@@ -53,17 +53,25 @@
 
     ),
 
+    numbered as (
+
+        -- The n-th malformed line of its file (source_row_number is unique per file after the group by).
+        select
+            *,
+            row_number() over (partition by source_file order by source_row_number) as malformed_so_far
+        from malformed
+
+    ),
+
     placed as (
 
         select
             source_file,
             source_row_number,
             raw_line,
-            row_number() over (partition by source_file order by source_row_number) as malformed_so_far,
-            source_row_number - row_number() over (
-                partition by source_file order by source_row_number
-            ) as kept_rows_before
-        from malformed
+            malformed_so_far,
+            source_row_number - malformed_so_far as kept_rows_before
+        from numbered
 
     )
 

@@ -14,36 +14,61 @@ customer_dates as (
 
 ranked as (
 
-    -- Plain NTILE over a total order, worst first; customer_id only makes the order unique.
-    -- Refunds-only customers (no purchase) are one tie group at the bottom of every dimension: no recency,
-    -- frequency 0, and no monetary key, so they score 1 on R, F and M whatever their net refund.
+    -- Each customer's place in the order from worst to best, per dimension and as-of date. rank() is one more
+    -- than the number of customers strictly worse: the position of the first member of the customer's tie
+    -- group, the same for every member. Refunds-only customers (no purchase) are one tie group at the bottom
+    -- of every dimension: no recency, frequency 0, and no monetary key, so they score 1 on R, F and M
+    -- whatever their net refund.
     select
         *,
         case when frequency > 0 then monetary end as monetary_key,
-        ntile({{ bins }}) over (
-            partition by as_of_date order by recency_days desc nulls first, customer_id asc
-        ) as recency_ntile,
-        ntile({{ bins }}) over (
-            partition by as_of_date order by frequency asc, customer_id asc
-        ) as frequency_ntile,
-        ntile({{ bins }}) over (
-            partition by as_of_date
-            order by case when frequency > 0 then monetary end asc nulls first, customer_id asc
-        ) as monetary_ntile
+        count(*) over (partition by as_of_date) as customers,
+        rank() over (partition by as_of_date order by recency_days desc nulls first) as recency_position,
+        rank() over (partition by as_of_date order by frequency asc) as frequency_position,
+        rank() over (
+            partition by as_of_date order by case when frequency > 0 then monetary end asc nulls first
+        ) as monetary_position
     from customer_dates
+
+),
+
+bin_sizes as (
+
+    -- ntile({{ bins }}) over the date's customers: the first (customers % {{ bins }}) bins hold one customer more
+    -- than the others, which hold customers / {{ bins }} (rounded down).
+    select
+        *,
+        {{ rfm_integer_divide('customers', bins) }} as bin_size,
+        customers % {{ bins }} as larger_bins
+    from ranked
 
 ),
 
 tie_fair as (
 
-    -- Every tie group takes the NTILE of its first member: equal values get equal scores, and the result
-    -- does not depend on the tiebreak above, because the group's first position is the same whatever it is.
+    -- The tie rule: a customer scores the ntile({{ bins }}) bin of their tie group's first position, so equal
+    -- values get equal scores, whatever order the group's members would be in (docs block rfm_tie_rule).
+    -- A position within the larger bins is in bin ceil(position / (bin_size + 1)); past them, in bin
+    -- ceil((position - larger_bins) / bin_size). (bin_size is 0 only with fewer customers than bins, when every
+    -- position is within the larger bins.)
     select
         *,
-        min(recency_ntile) over (partition by as_of_date, recency_days) as r_score,
-        min(frequency_ntile) over (partition by as_of_date, frequency) as f_score,
-        min(monetary_ntile) over (partition by as_of_date, monetary_key) as m_score
-    from ranked
+        case
+            when recency_position <= larger_bins * (bin_size + 1)
+                then {{ rfm_integer_divide('recency_position + bin_size', 'bin_size + 1') }}
+            else {{ rfm_integer_divide('recency_position - larger_bins + bin_size - 1', 'nullif(bin_size, 0)') }}
+        end as r_score,
+        case
+            when frequency_position <= larger_bins * (bin_size + 1)
+                then {{ rfm_integer_divide('frequency_position + bin_size', 'bin_size + 1') }}
+            else {{ rfm_integer_divide('frequency_position - larger_bins + bin_size - 1', 'nullif(bin_size, 0)') }}
+        end as f_score,
+        case
+            when monetary_position <= larger_bins * (bin_size + 1)
+                then {{ rfm_integer_divide('monetary_position + bin_size', 'bin_size + 1') }}
+            else {{ rfm_integer_divide('monetary_position - larger_bins + bin_size - 1', 'nullif(bin_size, 0)') }}
+        end as m_score
+    from bin_sizes
 
 ),
 

@@ -242,7 +242,8 @@ def in_child(statements: list[str]) -> list:
     stays small, so a contender it starts does not inherit its memory (the kernel counts a forked copy in the
     child's peak before `exec`)."""
     code = (
-        "import duckdb, json, sys; c = duckdb.connect(); r = None\n"
+        # No progress bar: on a long statement DuckDB draws it on stdout, which carries the answer.
+        "import duckdb, json, sys; c = duckdb.connect(config={'enable_progress_bar': False}); r = None\n"
         "for s in json.loads(sys.argv[1]): r = c.execute(s).fetchone()\n"
         "print(json.dumps(list(r) if r else [], default=str))"
     )

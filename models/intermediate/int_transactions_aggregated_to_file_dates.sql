@@ -1,11 +1,54 @@
 {#- Every classified row counted once, per file, day and reject reason (null = accepted): a few rows per file
-    and day, from one pass over staging. The reject-rate guard, the scoring window and the tests that prove
-    nothing was lost or miscounted read this instead of rescanning every transaction. -#}
+    and day. The reject-rate guard, the scoring window and the tests that prove nothing was lost or miscounted
+    read this instead of rescanning every transaction. Incremental by file: a daily run counts only the files
+    staging loaded since they were counted; the pre-hook has removed the counts of files loaded again, removed,
+    or forgotten by the load log (macros/rfm_uncount_changed_files.sql). -#}
 with
 
 classified as (
 
     select * from {{ ref('stg_transactions_classified') }}
+
+),
+
+file_loads as (
+
+    select * from {{ ref('stg_transaction_file_loads') }}
+
+),
+
+latest_loads as (
+
+    select
+        source_file,
+        max(loaded_at) as loaded_at
+    from file_loads
+    group by source_file
+
+),
+
+pending_files as (
+
+    {%- if is_incremental() %}
+        -- Staged files without counts: new ones, and those whose counts the pre-hook removed. A removed file
+        -- has no staged rows left, so it gets no counts.
+        select latest_loads.source_file
+        from latest_loads
+        where latest_loads.source_file not in (select counted.source_file from {{ this }} as counted)
+    {%- else %}
+        -- A full count: every staged file.
+        select latest_loads.source_file from latest_loads
+    {%- endif %}
+
+),
+
+pending_rows as (
+
+    select classified.*
+    from classified
+    {%- if is_incremental() %}
+    where classified.source_file in (select pending_files.source_file from pending_files)
+    {%- endif %}
 
 ),
 
@@ -28,7 +71,7 @@ counted as (
         ) as incomplete_transactions,
         min(source_row_number) as first_source_row_number,
         max(source_row_number) as last_source_row_number
-    from classified
+    from pending_rows
     group by source_file, cast(transaction_at as date), reject_reason
 
 ),
@@ -36,17 +79,20 @@ counted as (
 final as (
 
     select
-        source_file,
-        transaction_date,
-        reject_reason,
-        cast(row_count as bigint) as row_count,
-        cast(purchases as bigint) as purchases,
-        cast(refunds as bigint) as refunds,
-        cast(amount as {{ rfm_money_type() }}) as amount,
-        cast(incomplete_transactions as bigint) as incomplete_transactions,
-        first_source_row_number,
-        last_source_row_number
+        counted.source_file,
+        counted.transaction_date,
+        counted.reject_reason,
+        cast(counted.row_count as bigint) as row_count,
+        cast(counted.purchases as bigint) as purchases,
+        cast(counted.refunds as bigint) as refunds,
+        cast(counted.amount as {{ rfm_money_type() }}) as amount,
+        cast(counted.incomplete_transactions as bigint) as incomplete_transactions,
+        counted.first_source_row_number,
+        counted.last_source_row_number,
+        latest_loads.loaded_at
     from counted
+    left join latest_loads
+        on counted.source_file = latest_loads.source_file
 
 )
 

@@ -243,13 +243,18 @@ def in_child(statements: list[str]) -> list:
     child's peak before `exec`)."""
     code = (
         # No progress bar: on a long statement DuckDB draws it on stdout, which carries the answer.
-        "import duckdb, json, sys; c = duckdb.connect(config={'enable_progress_bar': False}); r = None\n"
+        "import duckdb, json, sys; c = duckdb.connect(); r = None\n"
+        "c.execute('set enable_progress_bar = false')\n"
         "for s in json.loads(sys.argv[1]): r = c.execute(s).fetchone()\n"
         "print(json.dumps(list(r) if r else [], default=str))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(statements)], check=True, capture_output=True
+        [sys.executable, "-c", code, json.dumps(statements)], capture_output=True, text=True
     )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["no message"]
+        reason = next((line for line in reversed(lines) if "Error" in line), lines[-1])
+        raise RuntimeError(f"A DuckDB step of the benchmark failed: {reason}")
     return json.loads(done.stdout)
 
 

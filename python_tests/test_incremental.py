@@ -10,11 +10,12 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import build_project, query
+from conftest import PROJECT, build_project, query
 from rfm.generate import generate
+from rfm.project import run_dbt
 
-#: Every model whose rows must match; the load log, the totals' loaded_through and the counts' loaded_at differ
-#: by design.
+#: Every model whose rows must match; the load log, the totals' loaded_through and the counts' loaded_at
+#: differ by design.
 COMPARED = {
     "staging.stg_transactions_classified": "*",
     "staging.rejected_transactions": "*",
@@ -198,3 +199,24 @@ def test_a_lost_load_log_rereads_everything(sample_lines: list[str], tmp_path: P
     build_project(database, folder / "*.csv")
     assert load_log(database) == [("day_2.csv", "load", 1)]
     assert_equals_full_build(database, folder, "*.csv", tmp_path, "lost_log")
+
+
+def test_staging_rebuilt_alone_is_counted_again(sample_lines: list[str], tmp_path: Path) -> None:
+    """Staging rebuilt on its own (--full-refresh of that model, here with other vars) leaves a load log that
+    no longer describes it: the log is emptied, so the next run rereads and recounts everything."""
+    header, rows = sample_lines[0], sample_lines[1:]
+    folder = tmp_path / "transactions"
+    folder.mkdir()
+    write_csv(folder / "day_1.csv", header, rows[:1_500])
+    write_csv(folder / "day_2.csv", header, rows[1_500:3_000])
+    database = build_project(tmp_path / "incremental.duckdb", folder / "*.csv")
+
+    run_dbt(
+        ["build", "--full-refresh", "--select", "stg_transactions_classified"],
+        PROJECT,
+        {"transactions_path": str(folder / "*.csv"), "missing_id_tokens": []},
+        database,
+    )
+    assert query(database, "select count(*) from staging.stg_transaction_file_loads") == [(0,)]
+    build_project(database, folder / "*.csv")
+    assert_equals_full_build(database, folder, "*.csv", tmp_path, "staging_alone")

@@ -17,7 +17,10 @@
     {%- set nothing_to_read = files is not none and files | length == 0 -%}
     {%- set numbered_by_parquet = rfm_parquet_numbered() -%}
     {%- set numbered_by_file = numbered_by_parquet or (rfm_csv_pinned() and rfm_can_introspect()) -%}
-    {%- if files is not none -%}
+    {%- if numbered_by_file -%}
+        {#- Each file numbers its own rows: how many there are does not matter. -#}
+        {%- set several_files = none -%}
+    {%- elif files is not none -%}
         {%- set several_files = files | length > 1 -%}
     {%- elif rfm_can_introspect() -%}
         {%- set several_files = rfm_matching_file_count() > 1 -%}

@@ -35,12 +35,16 @@
     {%- endfor -%}
 
     {#- The guard: consumed + arriving rows must be exactly what staging holds; anything else (a log rebuilt
-        on its own, a failed run in between) falls back to the full recompute. -#}
+        on its own, a failed run in between) falls back to the full recompute. Staging's accepted rows are
+        counted from the per-file counts (updated earlier in the run), not by scanning staging. -#}
     {%- set counts_sql -%}
         select
-            count(*) as staged,
-            count(case when source_file in ({{ rfm_string_list(files) }}) then 1 end) as arriving
-        from {{ ref('stg_transactions') }}
+            coalesce(sum(row_count), 0) as staged,
+            coalesce(
+                sum(case when source_file in ({{ rfm_string_list(files) }}) then row_count end), 0
+            ) as arriving
+        from {{ ref('int_transactions_aggregated_to_file_dates') }}
+        where reject_reason is null
     {%- endset -%}
     {%- set counts = run_query(counts_sql)[0] -%}
     {%- if consumed['transactions'] + counts['arriving'] != counts['staged'] -%}

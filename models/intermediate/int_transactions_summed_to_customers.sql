@@ -2,6 +2,8 @@
     of RFM, independent of the as-of date, so that a daily run only adds the new rows of the customers they
     touch (incremental, keyed on customer_id; macros/rfm_customer_totals_plan.sql says when it recomputes everyone). -#}
 {%- set plan = rfm_customer_totals_plan() -%}
+-- The plan's guard reads the per-file counts: they are updated first.
+-- depends_on: {{ ref('int_transactions_aggregated_to_file_dates') }}
 
 with
 

@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -252,9 +253,11 @@ def in_child(statements: list[str]) -> list:
         [sys.executable, "-c", code, json.dumps(statements)], capture_output=True, text=True
     )
     if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or ["no message"]
-        reason = next((line for line in reversed(lines) if "Error" in line), lines[-1])
-        raise RuntimeError(f"A DuckDB step of the benchmark failed: {reason}")
+        lines = done.stderr.strip().splitlines()
+        reason = next((line for line in reversed(lines) if "Error" in line), lines[-1] if lines else "")
+        if done.returncode < 0:  # killed, most often by the kernel out of memory: no message of its own
+            reason = f"killed by {signal.Signals(-done.returncode).name} {reason}".strip()
+        raise RuntimeError(f"A DuckDB step of the benchmark failed (exit {done.returncode}): {reason}")
     return json.loads(done.stdout)
 
 

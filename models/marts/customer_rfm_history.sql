@@ -1,11 +1,9 @@
 {#- One row per customer and history as-of date: the measures, scores and segment a build at that date gives,
-    and the customer's activity in the period ending at it. Incremental on as_of_date: a run replaces the
-    dates it computes (the current one, plus the backfill when history_start_date is set) and keeps the
-    others, so scheduled runs without a backfill accumulate snapshots. -#}
+    and the customer's activity in the period ending at it. A table of this run's dates (the current one, plus
+    the backfill when history_start_date is set); with var history_snapshots, incremental on as_of_date: a run
+    replaces the dates it computes and keeps the others, so scheduled runs accumulate snapshots. -#}
 {#- Spark stores each date in its own folder, so that a snapshot run overwrites only the dates it computes. -#}
 {{ config(partition_by='as_of_date' if target.type == 'spark' else none) }}
--- The pre-hook drops the dates this run no longer requests (macros/rfm_drop_unrequested_history_dates.sql).
--- depends_on: {{ ref('int_history_as_of_dates') }}
 
 with
 

@@ -85,6 +85,16 @@ def write_csv(path: Path, header: str, lines: list[str]) -> None:
     path.write_text(header + "".join(lines))
 
 
+def two_days_built(sample_lines: list[str], tmp_path: Path) -> tuple[Path, Path]:
+    """A folder of two daily CSV files, and a database built from it."""
+    header, rows = sample_lines[0], sample_lines[1:]
+    folder = tmp_path / "transactions"
+    folder.mkdir()
+    write_csv(folder / "day_1.csv", header, rows[:1_500])
+    write_csv(folder / "day_2.csv", header, rows[1_500:3_000])
+    return folder, build_project(tmp_path / "incremental.duckdb", folder / "*.csv")
+
+
 def test_incremental_csv_runs_equal_full_builds(sample_lines: list[str], tmp_path: Path) -> None:
     header, rows = sample_lines[0], sample_lines[1:]
     folder = tmp_path / "transactions"
@@ -186,12 +196,7 @@ def test_mismatches_sees_a_changed_row(sample_lines: list[str], tmp_path: Path) 
 
 def test_a_lost_load_log_rereads_everything(sample_lines: list[str], tmp_path: Path) -> None:
     """Staged rows the log does not vouch for are never trusted: without the log, the run starts over."""
-    header, rows = sample_lines[0], sample_lines[1:]
-    folder = tmp_path / "transactions"
-    folder.mkdir()
-    write_csv(folder / "day_1.csv", header, rows[:1_500])
-    write_csv(folder / "day_2.csv", header, rows[1_500:3_000])
-    database = build_project(tmp_path / "incremental.duckdb", folder / "*.csv")
+    folder, database = two_days_built(sample_lines, tmp_path)
 
     with duckdb.connect(str(database)) as connection:
         connection.execute("drop table staging.stg_transaction_file_loads")
@@ -204,12 +209,7 @@ def test_a_lost_load_log_rereads_everything(sample_lines: list[str], tmp_path: P
 def test_staging_rebuilt_alone_is_counted_again(sample_lines: list[str], tmp_path: Path) -> None:
     """Staging rebuilt on its own (--full-refresh of that model, here with other vars) leaves a load log that
     no longer describes it: the log is emptied, so the next run rereads and recounts everything."""
-    header, rows = sample_lines[0], sample_lines[1:]
-    folder = tmp_path / "transactions"
-    folder.mkdir()
-    write_csv(folder / "day_1.csv", header, rows[:1_500])
-    write_csv(folder / "day_2.csv", header, rows[1_500:3_000])
-    database = build_project(tmp_path / "incremental.duckdb", folder / "*.csv")
+    folder, database = two_days_built(sample_lines, tmp_path)
 
     run_dbt(
         ["build", "--full-refresh", "--select", "stg_transactions_classified"],

@@ -27,23 +27,23 @@ latest_loads as (
 
 ),
 
+{%- if is_incremental() %}
+
 pending_files as (
 
-    {%- if is_incremental() %}
-        -- Staged files without counts: new ones, and those whose counts the pre-hook removed. A removed file
-        -- has no staged rows left, so it gets no counts.
-        select latest_loads.source_file
-        from latest_loads
-        where latest_loads.source_file not in (select counted.source_file from {{ this }} as counted)
-    {%- else %}
-        -- A full count: every staged file.
-        select latest_loads.source_file from latest_loads
-    {%- endif %}
+    -- Staged files without counts: new ones, and those whose counts the pre-hook removed. A removed file has
+    -- no staged rows left, so it gets no counts.
+    select latest_loads.source_file
+    from latest_loads
+    where latest_loads.source_file not in (select counted.source_file from {{ this }} as counted)
 
 ),
 
+{%- endif %}
+
 pending_rows as (
 
+    -- A full count reads every staged row; an incremental one, the rows of the pending files.
     select classified.*
     from classified
     {%- if is_incremental() %}

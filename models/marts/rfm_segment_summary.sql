@@ -22,7 +22,8 @@ per_segment as (
         sum(monetary) as revenue,
         avg(recency_days) as avg_recency_days,
         avg(frequency) as avg_frequency,
-        avg(monetary) as avg_monetary
+        -- Exact to the cent on every engine (DuckDB's avg of decimals is a double).
+        {{ rfm_money_divide('sum(monetary)', 'count(*)') }} as avg_monetary
     from customers
     group by segment
 

@@ -1,12 +1,16 @@
 """An independent RFM computation in plain Python, written from the contract rather than from the SQL, to
-check the dbt project's numbers against."""
+check the dbt project's numbers against.
+
+Rows may be order lines: accepted rows sharing (customer_id, order_id) are one purchase, at its earliest
+line's time, worth the exact sum of its lines; a row without order_id is its own purchase. Without an amount
+column a line is worth quantity * unit_price, exactly."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -15,6 +19,10 @@ from pathlib import Path
 MISSING_ID_TOKENS = {"null", "none", "nil", "nan", "n/a", "na", "#n/a", "undefined", "-"}
 #: Plausible transaction dates (the defaults: 1970-01-01 up to the day after the build runs, UTC).
 EARLIEST_PLAUSIBLE = dt.date(1970, 1, 1)
+CENT = Decimal("0.01")
+#: quantity and unit_price are kept to 4 decimals.
+QUANTITY_PLACES = Decimal("0.0001")
+IDENTICAL_ROWS = ("keep", "reject")
 
 
 def latest_plausible() -> dt.date:
@@ -28,6 +36,30 @@ class Row:
     customer_id: str | None
     transaction_at: dt.datetime | None
     amount: Decimal | None
+    order_id: str | None = None
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+
+    def values(self) -> tuple[object, ...]:
+        """Every parsed contract value: rows equal here are identical rows."""
+        return (
+            self.customer_id,
+            self.transaction_at,
+            self.amount,
+            self.transaction_id,
+            self.order_id,
+            self.quantity,
+            self.unit_price,
+        )
+
+
+@dataclass
+class Purchase:
+    """An order (the accepted lines of one customer_id and order_id) or a row without order_id."""
+
+    customer_id: str
+    at: dt.datetime
+    amount: Decimal
 
 
 @dataclass
@@ -70,77 +102,147 @@ def parse_time(text: str | None) -> dt.datetime | None:
     return None
 
 
-def parse_amount(text: str | None) -> Decimal | None:
+def parse_number(text: str | None, places: Decimal) -> Decimal | None:
+    """A plain number, trimmed, rounded half away from zero to `places`; None when it is not one."""
     if "_" in (text or ""):  # Python's Decimal reads digit groups; the contract does not
         return None
     try:
         value = Decimal((text or "").strip())
-    except InvalidOperation:
+        return value.quantize(places, rounding=ROUND_HALF_UP) if value.is_finite() else None
+    except InvalidOperation:  # not a number, or too many digits to hold
         return None
-    return value.quantize(Decimal("0.01")) if value.is_finite() else None
 
 
-def read_rows(path: Path) -> list[Row]:
+def parse_amount(text: str | None) -> Decimal | None:
+    return parse_number(text, CENT)
+
+
+def read_rows(path: Path, columns: Mapping[str, str] | None = None) -> list[Row]:
+    """The rows of a CSV, parsed; `columns` maps contract columns to the file's (matched case-insensitively),
+    like var transactions_columns."""
     with path.open(newline="") as handle:
-        return [
-            Row(
-                number=number,
-                transaction_id=clean_id(record.get("transaction_id")),
-                customer_id=clean_id(record["customer_id"]),
-                transaction_at=parse_time(record["transaction_at"]),
-                amount=parse_amount(record["amount"]),
+        reader = csv.DictReader(handle)
+        header: dict[str, str] = {}
+        for name in reader.fieldnames or []:
+            header.setdefault(name.lower(), name)
+        found = {
+            contract: header.get((dict(columns or {}).get(contract) or contract).lower())
+            for contract in (
+                "customer_id",
+                "transaction_at",
+                "amount",
+                "transaction_id",
+                "order_id",
+                "quantity",
+                "unit_price",
             )
-            for number, record in enumerate(csv.DictReader(handle), start=1)
-        ]
+        }
+        # Without an amount column a line is worth quantity * unit_price; with one, those two are ignored.
+        from_lines = found["amount"] is None
+        required = ["customer_id", "transaction_at", *(["quantity", "unit_price"] if from_lines else [])]
+        if missing := [name for name in required if found[name] is None]:
+            raise ValueError(f"{path} has no column for {', '.join(missing)}")
+        rows = []
+        for number, record in enumerate(reader, start=1):
+            value = {name: record[column] if column else None for name, column in found.items()}.get
+            quantity = unit_price = None
+            if from_lines:
+                quantity = parse_number(value("quantity"), QUANTITY_PLACES)
+                unit_price = parse_number(value("unit_price"), QUANTITY_PLACES)
+                amount = quantity * unit_price if quantity is not None and unit_price is not None else None
+            else:
+                amount = parse_amount(value("amount"))
+            rows.append(
+                Row(
+                    number=number,
+                    transaction_id=clean_id(value("transaction_id")),
+                    customer_id=clean_id(value("customer_id")),
+                    transaction_at=parse_time(value("transaction_at")),
+                    amount=amount,
+                    order_id=clean_id(value("order_id")),
+                    quantity=quantity,
+                    unit_price=unit_price,
+                )
+            )
+        return rows
 
 
-def classify(rows: list[Row], as_of: dt.date | None) -> dict[int, str | None]:
-    """reject_reason per row number, first matching reason wins; None for a usable row."""
+def row_reason(row: Row, as_of: dt.date | None) -> str | None:
+    """The first reason that one row, on its own, cannot be used."""
+    if row.customer_id is None:
+        return "missing_customer_id"
+    if row.transaction_at is None:
+        return "invalid_transaction_at"
+    if row.amount is None:
+        return "invalid_amount"
+    if not EARLIEST_PLAUSIBLE <= row.transaction_at.date() <= latest_plausible():
+        return "implausible_transaction_at"
+    if as_of is not None and row.transaction_at.date() >= as_of:
+        return "after_as_of_date"
+    return None
+
+
+def classify(rows: list[Row], as_of: dt.date | None, identical_rows: str = "keep") -> dict[int, str | None]:
+    """reject_reason per row number, first matching reason wins; None for a usable row. Among rows usable on
+    their own (in file order), a later (order_id, transaction_id) is a duplicate_transaction_id; with
+    identical_rows 'reject', a later copy of every parsed value is a duplicate_row."""
+    if identical_rows not in IDENTICAL_ROWS:
+        raise ValueError(f"identical_rows must be one of {IDENTICAL_ROWS}, got {identical_rows!r}")
     reasons: dict[int, str | None] = {}
-    seen: set[str] = set()
+    seen_ids: set[tuple[str | None, str]] = set()
+    seen_rows: set[tuple[object, ...]] = set()
     for row in rows:
-        reason = None
-        if row.customer_id is None:
-            reason = "missing_customer_id"
-        elif row.transaction_at is None:
-            reason = "invalid_transaction_at"
-        elif row.amount is None:
-            reason = "invalid_amount"
-        elif not EARLIEST_PLAUSIBLE <= row.transaction_at.date() <= latest_plausible():
-            reason = "implausible_transaction_at"
-        elif as_of is not None and row.transaction_at.date() >= as_of:
-            reason = "after_as_of_date"
-        elif row.transaction_id is not None and row.transaction_id in seen:
-            reason = "duplicate_transaction_id"
-        if reason is None and row.transaction_id is not None:
-            seen.add(row.transaction_id)
+        reason = row_reason(row, as_of)
+        if reason is None:
+            if row.transaction_id is not None:
+                key = (row.order_id, row.transaction_id)
+                reason = "duplicate_transaction_id" if key in seen_ids else None
+                seen_ids.add(key)
+            if reason is None and identical_rows == "reject" and row.values() in seen_rows:
+                reason = "duplicate_row"
+            seen_rows.add(row.values())
         reasons[row.number] = reason
     return reasons
 
 
-def aggregate(rows: list[Row], as_of: dt.date, lookback_days: int | None = None) -> dict[str, Customer]:
-    start = as_of - dt.timedelta(days=lookback_days) if lookback_days else None
-    by_customer: dict[str, list[Row]] = defaultdict(list)
+def purchases(rows: Iterable[Row]) -> list[Purchase]:
+    """Accepted rows as purchases: one per (customer_id, order_id), one per row without order_id."""
+    result: list[Purchase] = []
+    orders: dict[tuple[str, str], Purchase] = {}
     for row in rows:
-        assert row.transaction_at is not None and row.customer_id is not None
-        if start is None or row.transaction_at.date() >= start:
-            by_customer[row.customer_id].append(row)
+        assert row.customer_id is not None and row.transaction_at is not None and row.amount is not None
+        if row.order_id is None:
+            result.append(Purchase(row.customer_id, row.transaction_at, row.amount))
+        elif (order := orders.get((row.customer_id, row.order_id))) is None:
+            orders[row.customer_id, row.order_id] = Purchase(row.customer_id, row.transaction_at, row.amount)
+            result.append(orders[row.customer_id, row.order_id])
+        else:
+            order.at = min(order.at, row.transaction_at)
+            order.amount += row.amount
+    return result
+
+
+def aggregate(
+    bought: Iterable[Purchase], as_of: dt.date, lookback_days: int | None = None
+) -> dict[str, Customer]:
+    """Per customer; a purchase (order) worth less than zero is a refund. Sums are exact and rounded once."""
+    start = as_of - dt.timedelta(days=lookback_days) if lookback_days else None
+    by_customer: dict[str, list[Purchase]] = defaultdict(list)
+    for purchase in bought:
+        if start is None or purchase.at.date() >= start:
+            by_customer[purchase.customer_id].append(purchase)
     customers = {}
     for customer_id, own in by_customer.items():
-        purchases = [r for r in own if r.amount is not None and r.amount >= 0]
-        dates = [r.transaction_at.date() for r in purchases if r.transaction_at]
-        spent = sum((r.amount for r in purchases if r.amount is not None), Decimal(0))
+        kept = [p for p in own if p.amount >= 0]
+        dates = [p.at.date() for p in kept]
+        spent = sum((p.amount for p in kept), Decimal(0))
         customers[customer_id] = Customer(
             customer_id=customer_id,
             recency_days=(as_of - max(dates)).days if dates else None,
-            frequency=len(purchases),
-            refunds=len(own) - len(purchases),
-            monetary=sum((r.amount for r in own if r.amount is not None), Decimal(0)),
-            avg_order_value=(
-                (spent / len(purchases)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-                if purchases
-                else None
-            ),
+            frequency=len(kept),
+            refunds=len(own) - len(kept),
+            monetary=sum((p.amount for p in own), Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP),
+            avg_order_value=(spent / len(kept)).quantize(CENT, rounding=ROUND_HALF_UP) if kept else None,
             tenure_days=(as_of - min(dates)).days if dates else None,
         )
     return customers
@@ -178,12 +280,20 @@ def score(customers: Iterable[Customer], bins: int = 5) -> list[Customer]:
     return everyone
 
 
-def compute(path: Path, as_of: dt.date | None = None, lookback_days: int | None = None, bins: int = 5):
-    """(reject reasons per row, scored customers) for a CSV that follows the contract."""
-    rows = read_rows(path)
-    reasons = classify(rows, as_of)
+def compute(
+    path: Path,
+    as_of: dt.date | None = None,
+    lookback_days: int | None = None,
+    bins: int = 5,
+    columns: Mapping[str, str] | None = None,
+    identical_rows: str = "keep",
+) -> tuple[dict[int, str | None], list[Customer]]:
+    """(reject reasons per row, scored customers) for a CSV that follows the contract, its columns named as
+    `columns` says (var transactions_columns), identical rows kept or rejected (var identical_rows)."""
+    rows = read_rows(path, columns)
+    reasons = classify(rows, as_of, identical_rows)
     usable = [row for row in rows if reasons[row.number] is None]
     if as_of is None:
         latest = max(row.transaction_at for row in usable if row.transaction_at)
         as_of = latest.date() + dt.timedelta(days=1)
-    return reasons, score(aggregate(usable, as_of, lookback_days).values(), bins)
+    return reasons, score(aggregate(purchases(usable), as_of, lookback_days).values(), bins)

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from reference import compute
 from rfm.generate import generate
 
 
@@ -69,6 +70,68 @@ def test_parquet_sample_is_typed(tmp_path: Path) -> None:
     assert pq.read_metadata(path).num_rows == 10_000
 
 
+def test_parquet_order_lines_are_typed(tmp_path: Path) -> None:
+    schema = pq.read_schema(generate(tmp_path / "lines.parquet", 2_000, 100, lines=True).path)
+    assert [schema.field(name).type for name in ("order_id", "quantity", "unit_price")] == [
+        pa.string(),
+        pa.float64(),
+        pa.float64(),
+    ]
+    assert "amount" not in schema.names
+
+
 def test_rejects_unknown_extension(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"must end in \.csv or \.parquet"):
         generate(tmp_path / "s.json", 10, 5)
+
+
+def test_order_lines_have_multi_line_orders_and_cancellations(tmp_path: Path) -> None:
+    path = generate(tmp_path / "lines.csv", 5_000, 300, seed=9, lines=True).path
+    assert digest(path) == digest(generate(tmp_path / "again.csv", 5_000, 300, seed=9, lines=True).path)
+    with duckdb.connect() as connection:
+        lines = f"read_csv('{path}', all_varchar = true)"
+        columns = [row[0] for row in connection.execute(f"describe select * from {lines}").fetchall()]
+        orders, multi_line, cancellations, refunding, lines_in_cancellations = connection.execute(
+            f"""
+            with orders as (
+                select
+                    order_id,
+                    count(*) as lines,
+                    bool_and(try_cast(quantity as decimal(18, 4)) < 0) as all_negative
+                from {lines}
+                group by order_id
+            )
+            select
+                count(*),
+                count(*) filter (where lines > 1),
+                count(*) filter (where order_id like 'C%'),
+                count(*) filter (where order_id like 'C%' and all_negative),
+                sum(lines) filter (where order_id like 'C%')
+            from orders
+            """
+        ).fetchall()[0]
+    assert columns == [
+        "order_id",
+        "transaction_id",
+        "customer_id",
+        "transaction_at",
+        "quantity",
+        "unit_price",
+    ]
+    assert 1_500 <= orders <= 2_500  # about 2.4 lines an order
+    assert multi_line > 0.4 * orders
+    assert 0.01 * orders <= cancellations <= 0.04 * orders  # about 2% of orders are cancellations
+    assert refunding >= 0.9 * cancellations  # negative quantities (a few are spoiled)
+    assert lines_in_cancellations > cancellations  # some take back several lines
+    # The contract's own names: no transactions_columns needed. Lines are grouped into orders, cancellations
+    # are refunds, and every kind of bad row is there.
+    reasons, customers = compute(path, dt.date(2026, 1, 1))
+    assert {reason for reason in reasons.values() if reason} == {
+        "missing_customer_id",
+        "invalid_transaction_at",
+        "invalid_amount",
+        "after_as_of_date",
+        "duplicate_transaction_id",
+    }
+    assert sum(c.frequency for c in customers) + sum(c.refunds for c in customers) < 0.5 * len(reasons)
+    assert sum(c.refunds for c in customers) >= 0.9 * cancellations

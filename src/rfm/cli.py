@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=generator.default_end_date(),
         help="last day of history (default %(default)s); a few late rows fall after it",
     )
+    gen.add_argument(
+        "--lines",
+        action="store_true",
+        help="write order lines (order_id, transaction_id = line number, quantity, unit_price; no amount), "
+        "cancellations included; --transactions counts lines",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
 
     run = commands.add_parser("run", help="build the project (dbt build) and print the segment summary")
@@ -164,10 +170,11 @@ def command_generate(args: argparse.Namespace) -> int:
         seed=args.seed,
         end_date=args.end_date,
         progress=None if args.quiet else generator.print_progress,
+        lines=args.lines,
     )
     print(
-        f"Wrote {result.rows:,} transactions for {result.customers:,} customers to {result.path} "
-        f"in {result.seconds:.1f}s (history ends {result.end_date})."
+        f"Wrote {result.rows:,} {'order lines' if args.lines else 'transactions'} for {result.customers:,} "
+        f"customers to {result.path} in {result.seconds:.1f}s (history ends {result.end_date})."
     )
     return 0
 

@@ -103,7 +103,7 @@
 {% macro rfm_contract_column_list(columns) -%}
         {%- for name, column in columns.items() %}
         {% if column.name is none -%}
-        -- No such column in the file: every row is its own transaction and nothing is deduplicated.
+        -- No such column in the input: null (no transaction_id: every row is its own transaction).
         cast(null as {{ dbt.type_string() }})
         {%- else -%}
         {{ rfm_quote_identifier(column.name) }}

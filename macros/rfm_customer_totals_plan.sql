@@ -1,7 +1,9 @@
 {#- How int_transactions_summed_to_customers catches up with staging on an incremental run:
-    'none' (nothing new), 'customers' (new files only: add their rows' totals to the customers they touch) or
-    'all' (a file was reloaded or removed, a lookback window is set, or the totals no longer account for every
-    staged row: recompute every customer from staging, without reading the raw files).
+    'none' (nothing new), 'customers' (new files only, each row its own purchase: add their totals to the
+    customers they touch), 'recount' (new files with order lines, which may belong to orders begun in earlier
+    files: recount the customers they touch from all their rows) or 'all' (a file was reloaded or removed, a
+    lookback window is set, the totals predate transaction_rows, or they no longer account for every staged
+    row: recompute every customer from staging, without reading the raw files).
     Returns {mode, files}. -#}
 {% macro rfm_customer_totals_plan() -%}
     {%- set plan = {'mode': 'all', 'files': []} -%}
@@ -9,11 +11,14 @@
         {{ return(plan) }}
     {%- endif -%}
     {%- set loads = ref('stg_transaction_file_loads') -%}
+    {%- if 'transaction_rows' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {{ return(plan) }}
+    {%- endif -%}
 
     {%- set consumed_sql -%}
         select
             cast(max(loaded_through) as {{ dbt.type_string() }}) as loaded_through,
-            coalesce(sum(frequency + refunds), 0) as transactions
+            coalesce(sum(transaction_rows), 0) as transactions
         from {{ this }}
     {%- endset -%}
     {%- set consumed = run_query(consumed_sql)[0] -%}
@@ -42,7 +47,10 @@
             coalesce(sum(row_count), 0) as staged,
             coalesce(
                 sum(case when source_file in ({{ rfm_string_list(files) }}) then row_count end), 0
-            ) as arriving
+            ) as arriving,
+            coalesce(
+                sum(case when source_file in ({{ rfm_string_list(files) }}) then order_lines end), 0
+            ) as arriving_order_lines
         from {{ ref('int_transactions_aggregated_to_file_dates') }}
         where reject_reason is null
     {%- endset -%}
@@ -50,7 +58,8 @@
     {%- if consumed['transactions'] + counts['arriving'] != counts['staged'] -%}
         {{ return(plan) }}
     {%- endif -%}
-    {%- do plan.update({'mode': 'customers' if files else 'none', 'files': files}) -%}
+    {%- set mode = 'none' if not files else ('recount' if counts['arriving_order_lines'] > 0 else 'customers') -%}
+    {%- do plan.update({'mode': mode, 'files': files}) -%}
     {{ return(plan) }}
 {%- endmacro %}
 

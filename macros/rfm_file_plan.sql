@@ -19,9 +19,10 @@
         'transactions_columns': rfm_transactions_columns(),
         'as_of_date': rfm_as_of_date(),
         'missing_id_tokens': rfm_missing_id_tokens(),
+        'identical_rows': rfm_identical_rows(),
         'earliest_plausible_date': rfm_earliest_plausible_date(),
         'latest_plausible_date': rfm_date_var('latest_plausible_date'),
-        'staging_version': 3,
+        'staging_version': 4,
     }))) }}
 {%- endmacro %}
 

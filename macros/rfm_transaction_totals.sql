@@ -1,13 +1,15 @@
-{#- What Hughes' measures are made of, from transactions (stg_transactions' columns): a purchase is amount >= 0,
-    a refund lowers monetary but is no purchase. The select-list of every aggregation of transactions, so
-    the definition lives in one place. -#}
+{#- What Hughes' measures are made of, from purchases (int_transactions_aggregated_to_purchases' columns): a
+    purchase is amount >= 0, a refund lowers monetary but is no purchase; transaction_rows counts the rows
+    (order lines) behind them. The select-list of every aggregation of purchases, so the definition lives in
+    one place. -#}
 {% macro rfm_transaction_totals() -%}
         min(case when not is_refund then transaction_at end) as first_purchase_at,
         max(case when not is_refund then transaction_at end) as last_purchase_at,
         count(case when not is_refund then 1 end) as frequency,
         count(case when is_refund then 1 end) as refunds,
         sum(amount) as monetary,
-        sum(case when not is_refund then amount else 0 end) as purchase_amount
+        sum(case when not is_refund then amount else 0 end) as purchase_amount,
+        sum(transaction_rows) as transaction_rows
 {%- endmacro %}
 
 
@@ -18,5 +20,6 @@
         sum(frequency) as frequency,
         sum(refunds) as refunds,
         sum(monetary) as monetary,
-        sum(purchase_amount) as purchase_amount
+        sum(purchase_amount) as purchase_amount,
+        sum(transaction_rows) as transaction_rows
 {%- endmacro %}

@@ -1,6 +1,7 @@
 {#-
     The input contract: one transactions file (CSV or Parquet by extension; a glob of several works) with
-    customer_id, transaction_at, amount and optionally transaction_id. Extra columns are ignored.
+    customer_id, transaction_at, amount and optionally transaction_id. Order lines may say order_id, and
+    quantity and unit_price instead of amount. Extra columns are ignored.
 
     rfm_transactions_file_columns() checks the file once per compile (it exists, it has the required columns)
     and says, per contract column, which file column holds it and whether it is text. read_transactions()
@@ -9,8 +10,11 @@
 -#}
 
 {% macro rfm_contract_columns() -%}
-    {#- contract column -> required -#}
-    {{ return({'customer_id': true, 'transaction_at': true, 'amount': true, 'transaction_id': false}) }}
+    {#- contract column -> required (amount is, unless quantity and unit_price are there to make it) -#}
+    {{ return({
+        'customer_id': true, 'transaction_at': true, 'amount': false, 'transaction_id': false,
+        'order_id': false, 'quantity': false, 'unit_price': false,
+    }) }}
 {%- endmacro %}
 
 {#- {contract column: {'name': file column or none, 'is_text': bool}}; at parse time, the contract's own names. -#}
@@ -52,11 +56,30 @@
                 ~ "); rename it or map it with var transactions_columns."
             ) }}
         {%- else -%}
-            {%- do resolved.update({name: {'name': none, 'is_text': true, 'is_fractional': false, 'is_integer': false}}) -%}
+            {%- do resolved.update({name: rfm_absent_column()}) -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set has_lines = resolved.quantity.name is not none and resolved.unit_price.name is not none -%}
+    {%- if resolved.amount.name is none and not has_lines -%}
+        {{ exceptions.raise_compiler_error(
+            "The transactions " ~ rfm_input_kind() ~ " '" ~ path ~ "' has no column '" ~ (mapping.get('amount') or 'amount')
+            ~ "' for amount, nor quantity and unit_price to make it (columns found: "
+            ~ (found.values() | map(attribute='name') | join(', '))
+            ~ "); rename or map them with var transactions_columns."
+        ) }}
+    {%- endif -%}
+    {%- if resolved.amount.name is not none -%}
+        {#- An amount is the amount: quantity and unit_price are not read. -#}
+        {%- do resolved.update({'quantity': rfm_absent_column(), 'unit_price': rfm_absent_column()}) -%}
+    {%- endif -%}
     {{ return(resolved) }}
 {%- endmacro %}
+
+{#- A contract column the input does not have: read as null text. -#}
+{% macro rfm_absent_column() -%}
+    {{ return({'name': none, 'is_text': true, 'is_fractional': false, 'is_integer': false}) }}
+{%- endmacro %}
+
 
 {#- {lowercased file column: {'name': column, 'is_text': bool, ...}}, failing in one sentence when nothing matches the path. -#}
 {% macro default__rfm_describe_file(path, scan) -%}

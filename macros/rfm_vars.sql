@@ -237,6 +237,20 @@
 {%- endmacro %}
 
 
+{#- An order line's quantity and unit price: four decimals (0.085 a unit, 2.5 kg), more are rounded half away
+    from zero. Their product, the line's amount, is kept exactly (rfm_exact_sum_type). -#}
+{% macro rfm_line_value_type() -%}
+    decimal(18, 4)
+{%- endmacro %}
+
+
+{#- Exact sums of amounts before the one rounding to cents (rfm_money_type): a line's quantity x unit price has
+    up to 8 decimals. -#}
+{% macro rfm_exact_sum_type() -%}
+    decimal(38, 8)
+{%- endmacro %}
+
+
 {#- Sums of amounts (monetary, revenue): wide enough that no customer or segment total overflows. -#}
 {% macro rfm_money_type() -%}
     decimal(38, 2)
@@ -296,6 +310,12 @@
         ) }}
     {%- endif -%}
     {{ return(value | map('trim') | map('lower') | unique | list) }}
+{%- endmacro %}
+
+
+{#- var identical_rows: 'keep' (every row counts) or 'reject' (later copies are duplicate_row). -#}
+{% macro rfm_identical_rows() -%}
+    {{ return(rfm_choice_var('identical_rows', ['keep', 'reject'])) }}
 {%- endmacro %}
 
 

@@ -3,6 +3,7 @@ full build of the same files, row for row, in every model (models/docs.md, "incr
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,7 @@ COMPARED = {
     "intermediate.int_transactions_aggregated_to_file_dates": "* exclude (loaded_at)",
     "intermediate.int_scoring_window": "*",
     "intermediate.int_transactions_summed_to_customers": "* exclude (loaded_through)",
+    "intermediate.int_transactions_aggregated_to_purchases": "*",
     "intermediate.int_transactions_aggregated_to_customer_dates": "*",
     "intermediate.int_customers_scored": "*",
     "intermediate.int_customers_segmented": "*",
@@ -160,6 +162,53 @@ def test_incremental_parquet_run_equals_full_build(tmp_path: Path) -> None:
     )[0][0]
     assert duplicates > 0
     assert_equals_full_build(database, folder, "*.parquet", tmp_path, "parquet")
+
+
+def test_incremental_order_lines_equal_full_builds(tmp_path: Path) -> None:
+    """Order lines over daily files: an order whose lines span two files, cancellations, identical rows
+    rejected across files. The customers a new file touches are recounted from all their lines, as a full
+    build counts them."""
+    source = tmp_path / "lines.csv"
+    generate(source, transactions=6_000, customers=400, seed=5, lines=True)
+    with source.open(newline="") as handle:
+        records = list(csv.DictReader(handle))
+    # Day 2 adds a line (a line id its order does not have yet) to the last order of day 1, and repeats a
+    # line without a line id that day 1 ended with: identical, so a duplicate_row of the staged one.
+    spanning = {**records[2_999], "transaction_id": "99", "quantity": "3", "unit_price": "1.0425"}
+    anonymous = {**records[2_998], "transaction_id": ""}
+    folder = tmp_path / "transactions"
+    folder.mkdir()
+    database = tmp_path / "incremental.duckdb"
+    variables = {"identical_rows": "reject"}
+
+    write_records(folder / "day_1.csv", [*records[:3_000], anonymous])
+    build_project(database, folder / "*.csv", **variables)
+    write_records(folder / "day_2.csv", [anonymous, spanning, *records[3_000:]])
+    build_project(database, folder / "*.csv", **variables)
+
+    assert load_log(database) == [("day_1.csv", "load", 1), ("day_2.csv", "load", 2)]
+    assert loaded_through_values(database) == 2  # customers not in day_2 keep their first totals
+    order = query(
+        database,
+        "select count(distinct source_file) from staging.stg_transactions "
+        f"where order_id = '{spanning['order_id']}' and customer_id = '{spanning['customer_id']}'",
+    )
+    assert order == [(2,)]
+    repeated = query(
+        database,
+        "select count(*) from staging.rejected_transactions "
+        "where reject_reason = 'duplicate_row' and source_file like '%day_2.csv'",
+    )
+    assert repeated == [(1,)]
+    full = build_project(tmp_path / "full.duckdb", folder / "*.csv", **variables)
+    assert mismatches(database, full) == {}
+
+
+def write_records(path: Path, records: list[dict[str, str]]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
 
 
 def test_changing_a_staging_var_rereads_every_file(sample_lines: list[str], tmp_path: Path) -> None:

@@ -22,10 +22,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import MESSY, MESSY_REJECT_RATE_ERROR, PROJECT, build_project
+from conftest import FIXTURES, MESSY, MESSY_REJECT_RATE_ERROR, PROJECT, build_project
 from rfm.generate import generate
 from rfm.project import run_dbt
 
+LINES = FIXTURES / "transactions_lines.csv"
 SKIP_FLAG = "RFM_SKIP_SPARK"
 pytestmark = pytest.mark.skipif(
     os.environ.get(SKIP_FLAG) == "1", reason=f"{SKIP_FLAG}=1: the Spark parity test was skipped on request"
@@ -124,7 +125,27 @@ def parquet_input(folder: Path) -> tuple[str, dict[str, Any]]:
     return str(parts / "*.parquet"), {"transactions_columns": {"customer_id": "cust_no"}}
 
 
-INPUTS = {"csv": csv_input, "parquet": parquet_input}
+def lines_input(folder: Path) -> tuple[str, dict[str, Any]]:
+    """A generated log of order lines (no amount: quantity x unit price, cancellations, bad quantities)
+    followed by the line fixture's rows (sub-cent prices, identical rows, line ids repeated across orders),
+    identical rows rejected."""
+    out = folder / "lines.csv"
+    generate(out, transactions=4000, customers=400, seed=7, lines=True)
+    with LINES.open(newline="") as handle:
+        fixture = list(csv.DictReader(handle))
+    with out.open(newline="") as handle:
+        header = next(csv.reader(handle))
+    with out.open("a", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for record in fixture:
+            row = {**record, "transaction_id": record["line_id"]}
+            writer.writerow([row[name] for name in header])
+    return str(out), {"identical_rows": "reject"}
+
+
+INPUTS = {"csv": csv_input, "parquet": parquet_input, "lines": lines_input}
+# Every reject reason each input exercises (duplicate_row only where identical rows are rejected).
+EXPECTED_REASONS = {"csv": REASONS, "parquet": REASONS, "lines": REASONS | {"duplicate_row"}}
 
 
 @pytest.fixture(scope="module")
@@ -150,8 +171,8 @@ def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module", params=sorted(INPUTS))
 def engines(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, spark_warehouse: Path
-) -> tuple[Path, Path]:
-    """(DuckDB database, folder with one Parquet folder per relation as Spark computed it)."""
+) -> tuple[Path, Path, str]:
+    """(DuckDB database, folder with one Parquet folder per relation as Spark computed it, input name)."""
     from pyspark.sql import SparkSession
 
     root = tmp_path_factory.mktemp(f"spark-{request.param}")
@@ -165,7 +186,7 @@ def engines(
     exported = root / "from_spark"
     for schema, name in RELATIONS:
         spark.table(f"{schema}.{name}").write.parquet(str(exported / name))
-    return duck, exported
+    return duck, exported, request.param
 
 
 def differences(duck: Path, exported: Path, schema: str, name: str) -> list[tuple[object, ...]]:
@@ -196,13 +217,13 @@ def differences(duck: Path, exported: Path, schema: str, name: str) -> list[tupl
 
 
 @pytest.mark.parametrize(("schema", "name"), RELATIONS, ids=[name for _, name in RELATIONS])
-def test_spark_equals_duckdb_row_for_row(engines: tuple[Path, Path], schema: str, name: str) -> None:
-    duck, exported = engines
+def test_spark_equals_duckdb_row_for_row(engines: tuple[Path, Path, str], schema: str, name: str) -> None:
+    duck, exported, _ = engines
     assert differences(duck, exported, schema, name) == []
 
 
-def test_the_parity_input_exercises_every_reason_and_segment(engines: tuple[Path, Path]) -> None:
-    duck, _ = engines
+def test_the_parity_input_exercises_every_reason_and_segment(engines: tuple[Path, Path, str]) -> None:
+    duck, _, input_name = engines
     with duckdb.connect(str(duck), read_only=True) as connection:
         reasons = {
             row[0]
@@ -216,7 +237,7 @@ def test_the_parity_input_exercises_every_reason_and_segment(engines: tuple[Path
         dates = connection.execute(
             "select count(distinct as_of_date) from marts.customer_rfm_history"
         ).fetchall()[0][0]
-    assert reasons == REASONS
+    assert reasons == EXPECTED_REASONS[input_name]
     assert customers > 300
     assert segments >= 8
     assert dates == 7

@@ -12,9 +12,9 @@ customer_totals as (
 
 ),
 
-transactions as (
+purchases as (
 
-    select * from {{ ref('stg_transactions') }}
+    select * from {{ ref('int_transactions_aggregated_to_purchases') }}
 
 ),
 
@@ -40,12 +40,14 @@ backfilled_dates as (
 
 daily as (
 
-    -- One row per customer and day first: the join below then repeats days, not transactions, per date.
+    -- One row per customer and day first: the join below then repeats days, not purchases, per date. An order
+    -- counts whole at its first line's date (a build with as_of_date between its lines' dates would quarantine
+    -- the later lines as after_as_of_date).
     select
         customer_id,
         transaction_date,
         {{ rfm_transaction_totals() }}
-    from transactions
+    from purchases
     where
         {%- if rfm_history_start_date() is none %}
             -- No backfill: nothing to compute (a constant filter, so the scan is not even planned).
@@ -69,7 +71,8 @@ daily_at_backfilled_dates as (
         daily.frequency,
         daily.refunds,
         daily.monetary,
-        daily.purchase_amount
+        daily.purchase_amount,
+        daily.transaction_rows
     from daily
     inner join backfilled_dates
         on
@@ -96,22 +99,22 @@ backfilled_totals as (
 
 current_period as (
 
-    -- The current date's period activity, over the transactions its totals count (the period, inside the
+    -- The current date's period activity, over the purchases its totals count (the period, inside the
     -- lookback window).
     select
-        transactions.customer_id,
-        count(case when not transactions.is_refund then 1 end) as period_purchases,
-        sum(transactions.amount) as period_revenue
-    from transactions
+        purchases.customer_id,
+        count(case when not purchases.is_refund then 1 end) as period_purchases,
+        sum(purchases.amount) as period_revenue
+    from purchases
     inner join current_date_row
         on
-            transactions.transaction_date >= current_date_row.period_start_date
-            and transactions.transaction_date < current_date_row.as_of_date
+            purchases.transaction_date >= current_date_row.period_start_date
+            and purchases.transaction_date < current_date_row.as_of_date
             and (
                 current_date_row.window_start_date is null
-                or transactions.transaction_date >= current_date_row.window_start_date
+                or purchases.transaction_date >= current_date_row.window_start_date
             )
-    group by transactions.customer_id
+    group by purchases.customer_id
 
 ),
 
@@ -126,6 +129,7 @@ current_totals as (
         customer_totals.refunds,
         customer_totals.monetary,
         customer_totals.purchase_amount,
+        customer_totals.transaction_rows,
         coalesce(current_period.period_purchases, 0) as period_purchases,
         coalesce(current_period.period_revenue, 0) as period_revenue
     from customer_totals

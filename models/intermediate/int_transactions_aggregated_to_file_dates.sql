@@ -61,6 +61,7 @@ counted as (
         count(*) as row_count,
         count(case when reject_reason is null and amount >= 0 then 1 end) as purchases,
         count(case when reject_reason is null and amount < 0 then 1 end) as refunds,
+        count(case when reject_reason is null and order_id is not null then 1 end) as order_lines,
         sum(case when reject_reason is null then amount end) as amount,
         -- What stg_transactions promises about its rows, counted instead of tested row by row.
         count(
@@ -85,7 +86,9 @@ final as (
         cast(counted.row_count as bigint) as row_count,
         cast(counted.purchases as bigint) as purchases,
         cast(counted.refunds as bigint) as refunds,
-        cast(counted.amount as {{ rfm_money_type() }}) as amount,
+        cast(counted.order_lines as bigint) as order_lines,
+        -- Exact: an order line's amount has up to 8 decimals.
+        cast(counted.amount as {{ rfm_exact_sum_type() }}) as amount,
         cast(counted.incomplete_transactions as bigint) as incomplete_transactions,
         counted.first_source_row_number,
         counted.last_source_row_number,

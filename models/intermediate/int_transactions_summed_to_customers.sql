@@ -1,17 +1,26 @@
 {#- Each customer's totals over the scoring window (all history unless lookback_days is set): the additive part
-    of RFM, independent of the as-of date, so that a daily run only adds the new rows of the customers they
-    touch (incremental, keyed on customer_id; macros/rfm_customer_totals_plan.sql says when it recomputes everyone). -#}
+    of RFM, independent of the as-of date, so that a daily run only updates the customers its new rows touch
+    (incremental, keyed on customer_id; macros/rfm_customer_totals_plan.sql says how, or when it recomputes
+    everyone). -#}
 {%- set plan = rfm_customer_totals_plan() -%}
--- The plan's guard reads the per-file counts: they are updated first.
+-- The plan's guard reads the per-file counts: they are updated first. A recount reads staging's new rows.
 -- depends_on: {{ ref('int_transactions_aggregated_to_file_dates') }}
+-- depends_on: {{ ref('stg_transactions') }}
 
 with
 
-transactions as (
+purchases as (
 
-    select * from {{ ref('stg_transactions') }}
+    select * from {{ ref('int_transactions_aggregated_to_purchases') }}
     {%- if plan.mode == 'customers' %}
+    -- New files whose rows are purchases by themselves: their purchases are added to their customers' totals.
     where source_file in ({{ rfm_string_list(plan.files) }})
+    {%- elif plan.mode == 'recount' %}
+    -- New files with order lines (an order's lines may span files): the customers they touch are recounted.
+    where customer_id in (
+        select arriving.customer_id from {{ ref('stg_transactions') }} as arriving
+        where arriving.source_file in ({{ rfm_string_list(plan.files) }})
+    )
     {%- elif plan.mode == 'none' %}
     where false
     {%- endif %}
@@ -32,18 +41,19 @@ file_loads as (
 
 windowed as (
 
-    -- stg_transactions already holds only rows before as_of_date (later ones are quarantined, and the
+    -- Staging already holds only rows before as_of_date (later ones are quarantined, and the
     -- default as_of_date follows the latest row); the lookback only trims the start.
     select
-        transactions.customer_id,
-        transactions.transaction_at,
-        transactions.amount,
-        transactions.is_refund
-    from transactions
+        purchases.customer_id,
+        purchases.transaction_at,
+        purchases.amount,
+        purchases.is_refund,
+        purchases.transaction_rows
+    from purchases
     cross join scoring_window
     where
         scoring_window.window_start_date is null
-        or transactions.transaction_date >= scoring_window.window_start_date
+        or purchases.transaction_date >= scoring_window.window_start_date
 
 ),
 
@@ -60,8 +70,8 @@ summed as (
 previous_totals as (
 
     {%- if plan.mode == 'customers' %}
-        -- Totals add up: what the customers with new rows had before, plus those rows (new files only add
-        -- rows; anything else is a full computation).
+        -- Totals add up: what the customers with new purchases had before, plus those purchases (new files
+        -- only add rows; anything else is a full computation).
         select
             customer_id,
             first_purchase_at,
@@ -69,7 +79,8 @@ previous_totals as (
             frequency,
             refunds,
             monetary,
-            purchase_amount
+            purchase_amount,
+            transaction_rows
         from {{ this }}
         where customer_id in (select summed.customer_id from summed)
     {%- else %}
@@ -112,8 +123,11 @@ final as (
         merged.last_purchase_at,
         cast(merged.frequency as bigint) as frequency,
         cast(merged.refunds as bigint) as refunds,
-        cast(merged.monetary as {{ rfm_money_type() }}) as monetary,
-        cast(merged.purchase_amount as {{ rfm_money_type() }}) as purchase_amount,
+        -- Exact: rounded to the cent once, where the measures are taken (an order line's amount has up to 8
+        -- decimals).
+        cast(merged.monetary as {{ rfm_exact_sum_type() }}) as monetary,
+        cast(merged.purchase_amount as {{ rfm_exact_sum_type() }}) as purchase_amount,
+        cast(merged.transaction_rows as bigint) as transaction_rows,
         loaded.loaded_through
     from merged
     cross join loaded

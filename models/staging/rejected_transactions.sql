@@ -17,6 +17,9 @@ rejected as (
         raw_transaction_at,
         raw_amount,
         raw_transaction_id,
+        raw_order_id,
+        raw_quantity,
+        raw_unit_price,
         raw_line
     from classified
     where reject_reason is not null

@@ -12,6 +12,7 @@ accepted as (
         ----------  ids
         cast(transaction_id as {{ dbt.type_string() }}) as transaction_id,
         customer_id,
+        order_id,
         source_file,
         source_row_number,
 
@@ -21,6 +22,8 @@ accepted as (
 
         ----------  numerics
         amount,
+        quantity,
+        unit_price,
 
         ----------  booleans
         amount < 0 as is_refund

@@ -235,26 +235,7 @@ identical_first_copies as (
 
 ),
 
-identical_{%- if files is not none %}
-
-staged as (
-
-    -- The rows kept from earlier runs; columns a table staged before order lines lacks are null.
-    select
-        customer_id,
-        transaction_at,
-        amount,
-        transaction_id,
-        reject_reason,
-        {%- for name in ['order_id', 'quantity', 'unit_price'] %}
-            {{ name if name in staged_columns else 'null' }} as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ this }}
-
-),
-{%- endif %}
-
-already_staged as (
+identical_already_staged as (
 
     {%- if files is not none %}
         -- As for ids: a usable row kept from an earlier run came first.

@@ -22,26 +22,25 @@
 
 
 {#- The contract's columns of the relation, numbered. "The earliest copy" of a duplicate transaction_id is the
-    first in the order of transaction_at, then customer_id, amount and transaction_id as the relation holds
-    them (nulls first): rows that tie on all four are the same transaction, so which one keeps the lower
-    number changes nothing. One sort of the whole relation (on Spark, in one task). -#}
+    first in the order of transaction_at, then customer_id and the other contract columns as the relation
+    holds them (nulls first): rows that tie on all of them are the same transaction, so which one keeps the
+    lower number changes nothing. One sort of the whole relation (on Spark, in one task). -#}
 {% macro rfm_read_relation(relation, columns) -%}
+    {%- set order = ['transaction_at', 'customer_id'] + (columns.keys() | reject('in', ['transaction_at', 'customer_id']) | list) -%}
     select
         source_row_number,
         {{ rfm_string_literal(relation) }} as source_file,
         source_row_number as read_position,
-        customer_id,
-        transaction_at,
-        amount,
-        transaction_id
+        {%- for name in columns %}
+        {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from (
         select
             row_number() over (
                 order by
-                    transaction_at asc nulls first,
-                    customer_id asc nulls first,
-                    amount asc nulls first,
-                    transaction_id asc nulls first
+                    {%- for name in order %}
+                    {{ name }} asc nulls first{{ ',' if not loop.last }}
+                    {%- endfor %}
             ) as source_row_number,
             *
         from (

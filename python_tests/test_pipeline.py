@@ -468,3 +468,41 @@ def test_a_quote_never_closed_fails_the_build_naming_its_line(build: Build, tmp_
     message = r"Line 3 of .*t\.csv cannot be read \(unquoted value; a quote never closed"
     with pytest.raises(DbtError, match=message):
         build(tmp_path / "t.csv", as_of_date="2025-02-01")
+
+
+def test_lifecycle_5_gives_each_type_the_source_studys_strategy() -> None:
+    """The Shenyang J company study's five types and their strategies: eliminated (lapsed) customers get
+    retention, potential customers (prospects) SEO and SEM promotion."""
+    with (PROJECT / "seeds" / "rfm_segment_definitions.csv").open(newline="") as handle:
+        actions = {
+            record["segment"]: record["segment_action"].split(":")[0]
+            for record in csv.DictReader(handle)
+            if record["segment_scheme"] == "lifecycle_5"
+        }
+    assert actions == {
+        "VIP": "Personalised service",
+        "Maintained": "Product promotion",
+        "Developing": "Interactive marketing",
+        "Potential": "SEO and SEM promotion",
+        "Eliminated": "Retention",
+    }
+
+
+def test_lifecycle_5_types_mean_what_the_study_means() -> None:
+    """Potential are prospects (recent, barely bought), eliminated are lapsed, whatever they bought before."""
+    cells: dict[tuple[int, int, int], str] = {}
+    with (PROJECT / "seeds" / "rfm_segment_map.csv").open(newline="") as handle:
+        for record in csv.DictReader(handle):
+            if record["segment_scheme"] != "lifecycle_5":
+                continue
+            bounds = [int(record[f"{d}_score_{edge}"]) for d in "rfm" for edge in ("min", "max")]
+            for r in range(bounds[0], bounds[1] + 1):
+                for f in range(bounds[2], bounds[3] + 1):
+                    for m in range(bounds[4], bounds[5] + 1):
+                        cells[(r, f, m)] = record["segment"]
+    assert len(cells) == 125
+    assert cells[(5, 5, 5)] == "VIP"
+    assert cells[(3, 4, 2)] == cells[(5, 5, 3)] == "Maintained"
+    assert cells[(4, 2, 5)] == "Developing"
+    assert cells[(5, 1, 5)] == cells[(3, 1, 1)] == "Potential"
+    assert cells[(2, 5, 5)] == cells[(1, 1, 1)] == "Eliminated"

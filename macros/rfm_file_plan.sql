@@ -20,6 +20,7 @@
         'as_of_date': rfm_as_of_date(),
         'missing_id_tokens': rfm_missing_id_tokens(),
         'identical_rows': rfm_identical_rows(),
+        'transaction_at_format': rfm_transaction_at_format(),
         'earliest_plausible_date': rfm_earliest_plausible_date(),
         'latest_plausible_date': rfm_date_var('latest_plausible_date'),
         'staging_version': 4,

@@ -313,6 +313,27 @@
 {%- endmacro %}
 
 
+{#- var transaction_at_format: a strptime format for transaction_at texts, or none (ISO 8601 only). Only the
+    directives below, which DuckDB's strptime reads as Python's do: anything else fails here in one sentence,
+    not in the middle of a scan. -#}
+{% macro rfm_transaction_at_format() -%}
+    {%- set value = var('transaction_at_format') -%}
+    {%- if value is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set directives = '%[YymdeHIMSfpbBjaAzZ%]' -%}
+    {%- if value is not string or '%' not in value
+        or modules.re.sub(directives, '', value) | select('equalto', '%') | list | length > 0
+        or "'" in value -%}
+        {{ exceptions.raise_compiler_error(
+            "var transaction_at_format must be a strptime format such as '%Y%m%d' or '%m/%d/%Y %H:%M' (directives"
+            ~ " %Y %y %m %d %e %H %I %M %S %f %p %b %B %j %a %A %z %Z), got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
 {#- var identical_rows: 'keep' (every row counts) or 'reject' (later copies are duplicate_row). -#}
 {% macro rfm_identical_rows() -%}
     {{ return(rfm_choice_var('identical_rows', ['keep', 'reject'])) }}

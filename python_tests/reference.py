@@ -92,9 +92,11 @@ def clean_id(text: str | None) -> str | None:
     return None if not value or value.lower() in MISSING_ID_TOKENS else value
 
 
-def parse_time(text: str | None) -> dt.datetime | None:
+def parse_time(text: str | None, time_format: str | None = None) -> dt.datetime | None:
+    """ISO 8601 text, or text in `time_format` (var transaction_at_format, a strptime format)."""
     text = (text or "").strip()
-    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d"):
+    iso = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d")
+    for pattern in [time_format] if time_format else iso:
         try:
             return dt.datetime.strptime(text, pattern)
         except ValueError:
@@ -117,7 +119,9 @@ def parse_amount(text: str | None) -> Decimal | None:
     return parse_number(text, CENT)
 
 
-def read_rows(path: Path, columns: Mapping[str, str] | None = None) -> list[Row]:
+def read_rows(
+    path: Path, columns: Mapping[str, str] | None = None, time_format: str | None = None
+) -> list[Row]:
     """The rows of a CSV, parsed; `columns` maps contract columns to the file's (matched case-insensitively),
     like var transactions_columns."""
     with path.open(newline="") as handle:
@@ -157,7 +161,7 @@ def read_rows(path: Path, columns: Mapping[str, str] | None = None) -> list[Row]
                     number=number,
                     transaction_id=clean_id(value("transaction_id")),
                     customer_id=clean_id(value("customer_id")),
-                    transaction_at=parse_time(value("transaction_at")),
+                    transaction_at=parse_time(value("transaction_at"), time_format),
                     amount=amount,
                     order_id=clean_id(value("order_id")),
                     quantity=quantity,
@@ -287,10 +291,11 @@ def compute(
     bins: int = 5,
     columns: Mapping[str, str] | None = None,
     identical_rows: str = "keep",
+    time_format: str | None = None,
 ) -> tuple[dict[int, str | None], list[Customer]]:
     """(reject reasons per row, scored customers) for a CSV that follows the contract, its columns named as
     `columns` says (var transactions_columns), identical rows kept or rejected (var identical_rows)."""
-    rows = read_rows(path, columns)
+    rows = read_rows(path, columns, time_format)
     reasons = classify(rows, as_of, identical_rows)
     usable = [row for row in rows if reasons[row.number] is None]
     if as_of is None:

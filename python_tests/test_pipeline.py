@@ -12,7 +12,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import MESSY, MESSY_AS_OF, MESSY_REJECT_RATE_ERROR, PROJECT, Build, query
+from conftest import FIXTURES, MESSY, MESSY_AS_OF, MESSY_REJECT_RATE_ERROR, PROJECT, Build, query
 from reference import compute
 from rfm.generate import generate
 from rfm.project import DbtError, run_dbt
@@ -322,6 +322,7 @@ def compute_from_parquet(path: Path, bins: int):
         ({"as_of_date": "2025-02-30"}, "var as_of_date must be a real date written YYYY-MM-DD"),
         ({"rfm_bins": 12}, "var rfm_bins must be a whole number from 2 to 9"),
         ({"transactions_columns": {"client": "x"}}, "var transactions_columns maps 'client'"),
+        ({"transaction_at_format": "%Q"}, "var transaction_at_format must be a strptime format"),
     ],
 )
 def test_bad_configuration_fails_in_one_sentence(build: Build, variables: dict, message: str) -> None:
@@ -506,3 +507,43 @@ def test_lifecycle_5_types_mean_what_the_study_means() -> None:
     assert cells[(4, 2, 5)] == "Developing"
     assert cells[(5, 1, 5)] == cells[(3, 1, 1)] == "Potential"
     assert cells[(2, 5, 5)] == cells[(1, 1, 1)] == "Eliminated"
+
+
+def cdnow_as_csv(out: Path) -> Path:
+    """The CDNOW sample's space-aligned columns as CSV, its YYYYMMDD dates as they are."""
+    rows = [line.split() for line in (FIXTURES / "cdnow_sample.txt").read_text().splitlines() if line.strip()]
+    with out.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["customer_id", "customer_index", "transaction_at", "number_of_cds", "amount"])
+        writer.writerows(rows)
+    return out
+
+
+def test_cdnow_with_its_own_date_format_is_scored_whole(build: Build, tmp_path: Path) -> None:
+    cdnow = cdnow_as_csv(tmp_path / "cdnow.csv")
+    database = build(cdnow, transaction_at_format="%Y%m%d")
+    reasons, customers = compute(cdnow, time_format="%Y%m%d")
+    assert not any(reasons.values())
+    assert query(database, "select count(*) from staging.rejected_transactions") == [(0,)]
+    assert len(customers) == 2_357
+    assert_matches_reference(database, customers)
+
+
+def test_a_date_format_quarantines_texts_it_does_not_match(build: Build, tmp_path: Path) -> None:
+    us_dates = tmp_path / "us_dates.csv"
+    us_dates.write_text(
+        "customer_id,transaction_at,amount\n"
+        "a,12/1/2010 8:26,10\n"
+        "a,1/13/2011 17:05,5\n"
+        "b,13/1/2010 8:26,7\n"  # no 13th month
+        "b,2011-01-13 17:05:00,7\n"  # ISO, but not this format
+        "b,2/3/2011 9:00,7\n"
+    )
+    database = build(us_dates, transaction_at_format="%m/%d/%Y %H:%M", reject_rate_error=0.9)
+    rejected = query(
+        database, "select source_row_number, reject_reason from staging.rejected_transactions order by 1"
+    )
+    assert rejected == [(3, "invalid_transaction_at"), (4, "invalid_transaction_at")]
+    reasons, customers = compute(us_dates, time_format="%m/%d/%Y %H:%M")
+    assert {number for number, reason in reasons.items() if reason} == {3, 4}
+    assert_matches_reference(database, customers)

@@ -54,7 +54,9 @@ parsed as {{ not_materialized }} (
         {{ rfm_id_text('order_id', columns.order_id.is_fractional) }} as order_id,
 
         ----------  timestamps
-        {{ rfm_parse_timestamp('transaction_at', columns.transaction_at.is_text) }} as transaction_at,
+        {{ rfm_parse_timestamp(
+            'transaction_at', columns.transaction_at.is_text, rfm_transaction_at_format(), columns.transaction_at.is_integer
+        ) }} as transaction_at,
 
         ----------  numerics
         {%- if columns.amount.name is not none %}

@@ -148,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="file",
         help="file (one file), daily (one file per day) (default %(default)s; comma-separated)",
     )
+    bench.add_argument(
+        "--lines",
+        action="store_true",
+        help="order lines (rfm generate --lines) instead of transactions; the peers group them into orders",
+    )
     bench.add_argument("--runs", type=int, default=1, help="runs per contender; the median is reported")
     bench.add_argument("--timeout", type=float, default=3600, help="seconds per contender and size")
     bench.add_argument("--seed", type=int, default=42)
@@ -289,7 +294,7 @@ def command_bench(args: argparse.Namespace) -> int:
     load_at_start = os.getloadavg()[0]
     rows = []
     for size in sizes:
-        files = bench.input_files(size, workdir, args.seed)
+        files = bench.input_files(size, workdir, args.seed, args.lines)
         for file_format in formats:
             for layout in layouts:
                 rows.append(
@@ -303,6 +308,7 @@ def command_bench(args: argparse.Namespace) -> int:
                         peers,
                         args.timeout,
                         args.runs,
+                        args.lines,
                     )
                 )
                 print(bench.table(rows), flush=True)

@@ -14,15 +14,19 @@ BINS = 5
 
 def main(path: str, file_format: str) -> int:
     scanned = pl.scan_csv(path, infer_schema=False) if file_format == "csv" else pl.scan_parquet(path)
+    # Order lines (no amount column): a line is worth quantity x unit price, an order is a purchase.
+    lines = "amount" not in scanned.collect_schema().names()
+    numbers = ["quantity", "unit_price"] if lines else ["amount"]
     if file_format == "csv":
         scanned = scanned.with_columns(
             pl.col("transaction_at").str.to_datetime(strict=False),
-            pl.col("amount").cast(pl.Float64, strict=False),
+            pl.col(numbers).cast(pl.Float64, strict=False),
         )
+    amount = pl.col("quantity") * pl.col("unit_price") if lines else pl.col("amount")
     customers = scanned.group_by("customer_id").agg(
         pl.col("transaction_at").max().alias("last_at"),
-        pl.len().alias("frequency"),
-        pl.col("amount").sum().alias("monetary"),
+        (pl.col("order_id").n_unique() if lines else pl.len()).alias("frequency"),
+        amount.sum().alias("monetary"),
     )
     count = pl.len()
     result = customers.select(

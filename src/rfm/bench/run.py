@@ -2,7 +2,8 @@
 one file or a folder of daily files); then time each contender in its own process, several runs, and read its
 peak memory from the kernel (wait4's ru_maxrss), so no contender measures itself. Three tiers on the same
 files: T0 reads the input once; T1 computes the same scores without dbt (a DuckDB floor, polars, pandas), each
-checked equal to the build's customer_rfm; T2 is the full `dbt build`, then its daily increment."""
+checked equal to the build's customer_rfm; T2 is the full `dbt build`, then its daily increment. With `lines`,
+the rows are order lines (`rfm generate --lines`), which the peers group into orders as the build does."""
 
 from __future__ import annotations
 
@@ -135,6 +136,7 @@ class Row:
     incremental: Measurement | None = None
     spark: Measurement | None = None
     naive: Measurement | None = None
+    lines: bool = False
 
 
 def ratio(a: Measurement, b: Measurement) -> str:
@@ -162,6 +164,7 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         incremental = r.incremental or Measurement(None, None, "not run")
         files = "1 file" if r.files == 1 else f"{r.files:,} daily files"
+        files += " of order lines" if r.lines else ""
         cells = [f"{r.transactions:,}", f"{r.customers:,}", f"{r.file_format}, {files}", r.read.cell()]
         cells += [r.floor.cell(), r.polars.cell(), r.pandas.cell(), r.build.cell()]
         cells += [ratio(r.build, r.floor), ratio(r.build, r.polars), incremental.cell()]
@@ -203,18 +206,31 @@ copy (
 ) to '{out}' ({options})
 """
 
+#: The same for order lines: 1% of the history's orders again, as new orders (new order ids).
+INCREMENT_LINES_SQL = """
+copy (
+    select * replace (
+        'next-' || order_id as order_id,
+        cast(date '{day}' as timestamp)
+            + (transaction_at - date_trunc('day', transaction_at)) as transaction_at
+    )
+    from read_parquet({history})
+    where hash(order_id) % 100 = 0
+) to '{out}' ({options})
+"""
+
 
 #: Sizes above this are made of parts of this many rows (a partitioned log), so that a billion rows does not
-#: need a billion rows' generation: part k is the base file with new transaction ids and customer ids.
+#: need a billion rows' generation: part k is the base file with new transaction ids and customer ids (for
+#: order lines, new line ids: no (order_id, transaction_id) pair repeats across parts).
 PART_ROWS = 100_000_000
 
 PART_SQL = """
 copy (
-    select
+    select * replace (
         transaction_id + {part} * 10_000_000_000 as transaction_id,
-        customer_id || '-{part}' as customer_id,
-        transaction_at,
-        amount
+        customer_id || '-{part}' as customer_id
+    )
     from read_parquet('{base}')
 ) to '{out}' (format parquet)
 """
@@ -265,12 +281,14 @@ def literal(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def input_files(size: int, workdir: Path, seed: int) -> list[Path]:
-    """The generated input of one size: one file, or for big sizes PART_ROWS-row parts of a base file."""
+def input_files(size: int, workdir: Path, seed: int, lines: bool = False) -> list[Path]:
+    """The generated input of one size: one file, or for big sizes PART_ROWS-row parts of a base file; with
+    `lines`, order lines (`rfm generate --lines`)."""
+    kind = "lines" if lines else "transactions"
     base_size = min(size, PART_ROWS)
-    base = workdir / f"transactions_{base_size}.parquet"
+    base = workdir / f"{kind}_{base_size}.parquet"
     if not base.exists():
-        print(f"generating {base_size:,} transactions ...", file=sys.stderr)
+        print(f"generating {base_size:,} {'order lines' if lines else 'transactions'} ...", file=sys.stderr)
         arguments = [
             "generate",
             "--transactions",
@@ -278,16 +296,19 @@ def input_files(size: int, workdir: Path, seed: int) -> list[Path]:
             "--customers",
             str(max(base_size // 20, 1)),
         ]
-        arguments += ["--seed", str(seed), "--out", str(base)]
+        arguments += ["--seed", str(seed), "--out", str(base), *(["--lines"] if lines else [])]
         code = "import sys; from rfm.cli import main; raise SystemExit(main(sys.argv[1:]))"
         subprocess.run([sys.executable, "-c", code, *arguments], check=True)
     if size <= PART_ROWS:
         return [base]
     parts = [base]
     for part in range(1, -(-size // PART_ROWS)):
-        out = workdir / f"transactions_{size}_part{part:03d}.parquet"
+        out = workdir / f"{kind}_{size}_part{part:03d}.parquet"
         if not out.exists():
-            print(f"writing part {part} of {size:,} transactions ...", file=sys.stderr)
+            print(
+                f"writing part {part} of {size:,} {'order lines' if lines else 'transactions'} ...",
+                file=sys.stderr,
+            )
             temporary = out.with_name(f".{out.name}.partial")
             in_child([PART_SQL.format(part=part, base=base, out=temporary)])
             temporary.rename(out)
@@ -296,19 +317,20 @@ def input_files(size: int, workdir: Path, seed: int) -> list[Path]:
 
 
 def prepare_input(
-    files: list[Path], workdir: Path, size: int, file_format: str, layout: str
+    files: list[Path], workdir: Path, size: int, file_format: str, layout: str, lines: bool = False
 ) -> tuple[Path, str]:
     """A folder holding the input in this format and layout, and the glob that reads it: written once and kept
     (a finished folder has a .done file); one Parquet file is linked, not copied."""
 
-    folder = workdir / f"input_{size}_{file_format}_{layout}"
+    folder = workdir / f"input_{size}_{file_format}_{layout}{'_lines' if lines else ''}"
     pattern = f"part-*.{file_format}" if layout == "file" else f"day=*/*.{file_format}"
     if (folder / ".done").exists():
         return folder, pattern
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     sources = "[" + ", ".join(literal(file) for file in files) + "]"
-    print(f"writing the {file_format} input ({layout}) of {size:,} transactions ...", file=sys.stderr)
+    rows = "order lines" if lines else "transactions"
+    print(f"writing the {file_format} input ({layout}) of {size:,} {rows} ...", file=sys.stderr)
     if layout == "daily":
         options = "format csv, header true" if file_format == "csv" else "format parquet"
         in_child([DAILY_SQL.format(sources=sources, out=str(folder).replace("'", "''"), options=options)])
@@ -335,6 +357,12 @@ READ_SQL = {
     " from read_parquet({glob})",
     "csv": "select count(*), max(customer_id), max(transaction_at), max(amount), max(transaction_id)"
     f" from read_csv({{glob}}, {CSV_OPTIONS})",
+}
+READ_LINES_SQL = {
+    "parquet": "select count(*), max(order_id), max(customer_id), max(transaction_at), sum(quantity),"
+    " sum(unit_price), max(transaction_id) from read_parquet({glob})",
+    "csv": "select count(*), max(order_id), max(customer_id), max(transaction_at), max(quantity),"
+    f" max(unit_price), max(transaction_id) from read_csv({{glob}}, {CSV_OPTIONS})",
 }
 
 SCAN_SQL = {
@@ -368,14 +396,13 @@ def disagreement(scores: Path, database: Path) -> str | None:
     return None
 
 
-def write_increment(history: str, out: Path, file_format: str) -> None:
+def write_increment(history: str, out: Path, file_format: str, lines: bool = False) -> None:
     """The increment, from the Parquet the history was made from (a list literal of its files)."""
     day = (generator.default_end_date() + dt.timedelta(days=1)).isoformat()
     out.parent.mkdir(parents=True, exist_ok=True)
     options = "format csv, header true" if file_format == "csv" else "format parquet"
-    in_child(
-        [INCREMENT_SQL.format(history=history, out=str(out).replace("'", "''"), day=day, options=options)]
-    )
+    sql = INCREMENT_LINES_SQL if lines else INCREMENT_SQL
+    in_child([sql.format(history=history, out=str(out).replace("'", "''"), day=day, options=options)])
 
 
 def remove_increment(increment: Path, layout: str) -> None:
@@ -395,12 +422,13 @@ def bench_input(
     peers: list[str],
     timeout: float,
     runs: int,
+    lines: bool = False,
 ) -> Row:
     customers = max(size // 20, 1)
     python = sys.executable
     dbt = str(Path(python).parent / "dbt")
-    label = f"{size}_{file_format}_{layout}"
-    folder, pattern = prepare_input(files, workdir, size, file_format, layout)
+    label = f"{size}_{file_format}_{layout}{'_lines' if lines else ''}"
+    folder, pattern = prepare_input(files, workdir, size, file_format, layout, lines)
     if layout == "file":
         increment = folder / f"part-{len(files):04d}.{file_format}"
     else:
@@ -423,9 +451,11 @@ def bench_input(
         return [python, "-c", code, *args]
 
     read_code = "import duckdb, sys; duckdb.connect().execute(sys.argv[1]).fetchall()"
-    read_sql = READ_SQL[file_format].format(glob=literal(glob))
+    read_sql = (READ_LINES_SQL if lines else READ_SQL)[file_format].format(glob=literal(glob))
     floor_sql = (
-        (HERE / "floor.sql").read_text().replace("{scan}", SCAN_SQL[file_format].format(glob=literal(glob)))
+        (HERE / ("floor_lines.sql" if lines else "floor.sql"))
+        .read_text()
+        .replace("{scan}", SCAN_SQL[file_format].format(glob=literal(glob)))
     )
     floor_code = (
         "import duckdb, sys; c = duckdb.connect(sys.argv[1]); c.execute(sys.argv[2]);"
@@ -435,8 +465,9 @@ def bench_input(
         name: [] for name in ("read", "floor", "polars", "pandas", "build", "incremental")
     }
     notes: dict[str, str] = {}
+    kind = f"{size:,} {file_format} {layout}{' lines' if lines else ''}"
     for run in range(1, runs + 1):
-        tag = f"[{size:,} {file_format} {layout}, run {run}/{runs}]"
+        tag = f"[{kind}, run {run}/{runs}]"
         print(f"{tag} T0 read ...", file=sys.stderr)
         measured["read"].append(
             measure(run_python(read_code, read_sql), workdir / f"read_{label}.log", None, timeout)
@@ -480,7 +511,7 @@ def bench_input(
                     if wrong:
                         notes[name] = wrong
         print(f"{tag} T2 incremental dbt build after a 1% file ...", file=sys.stderr)
-        write_increment(history_parquet, increment, file_format)
+        write_increment(history_parquet, increment, file_format, lines)
         measured["incremental"].append(measure(dbt_build, workdir / f"incremental_{label}.log", env, timeout))
         remove_increment(increment, layout)
 
@@ -496,13 +527,13 @@ def bench_input(
         # Not a T1 contender: it skips every rule, so its scores are not compared (peer_polars_naive.py).
         naive_runs = []
         for run in range(1, runs + 1):
-            print(f"[{size:,} {file_format} {layout}, run {run}/{runs}] naive polars ...", file=sys.stderr)
+            print(f"[{kind}, run {run}/{runs}] naive polars ...", file=sys.stderr)
             command = [python, "-m", "rfm.bench.peer_polars_naive", glob, file_format]
             naive_runs.append(measure(command, workdir / f"naive_{label}.log", None, timeout))
         naive = median(naive_runs)
     spark = None
     if "spark" in peers:
-        print(f"[{size:,} {file_format} {layout}] dbt build --target spark ...", file=sys.stderr)
+        print(f"[{kind}] dbt build --target spark ...", file=sys.stderr)
         # The same project and history on dbt-spark's local session, into a fresh warehouse; the JVM is
         # pyspark's child, so its memory is sampled with the whole process tree.
         warehouse = workdir / f"spark_warehouse_{label}"
@@ -529,6 +560,7 @@ def bench_input(
         result("incremental"),
         spark,
         naive,
+        lines,
     )
 
 
@@ -548,8 +580,17 @@ spark`, its memory the sampled peak of the dbt process and the JVM together. The
 or tie rule): timed, never compared.
 """
 
+LINES_LEGEND = """
+Order lines (`--lines`): each row is an order line as `rfm generate --lines` writes it (order_id,
+transaction_id the line's number, quantity, unit_price, no amount; about 2.5 lines an order), and the
+transaction counts above count lines. Every T1 contender groups them into orders as the build does
+(src/rfm/bench/floor_lines.sql, and the line branch of each peer); the increment is 1% of the history's orders
+again, as new orders.
+"""
+
 
 def report(rows: list[Row], load_at_start: float, load_at_end: float) -> str:
+    legend = LEGEND + (LINES_LEGEND if any(row.lines for row in rows) else "")
     versions = ", ".join(
         f"{name} {installed(name)}"
         for name in ("duckdb", "dbt-core", "dbt-duckdb", "dbt-spark", "pyspark", "polars", "pandas")
@@ -558,5 +599,5 @@ def report(rows: list[Row], load_at_start: float, load_at_end: float) -> str:
     return (
         f"Measured {dt.date.today().isoformat()} on {machine()}; {versions}; "
         f"Python {platform.python_version()}; load average {load_at_start:.2f} at the start,"
-        f" {load_at_end:.2f} at the end.\n\n" + table(rows) + "\n\n" + " ".join(LEGEND.split()) + "\n"
+        f" {load_at_end:.2f} at the end.\n\n" + table(rows) + "\n\n" + " ".join(legend.split()) + "\n"
     )

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import query
 from reference import compute
-from rfm.bench.run import HERE, SCAN_SQL, Measurement, disagreement, literal, measure, median
+from rfm.bench.run import Measurement, disagreement, floor_statement, literal, measure, median
 from rfm.cli import main
 
 MEASURED = r"[\d,.]+ s \(CPU [\d,.]+ s\) / [\d,]+ MB"  # wall (CPU) / peak memory
@@ -141,9 +141,7 @@ def test_the_peers_score_order_lines_as_the_reference_does(tmp_path: Path) -> No
     lines.write_text(EDGE_LINES)
     _, customers = compute(lines)
     expected = sorted((c.customer_id, c.r_score, c.f_score, c.m_score) for c in customers)
-    floor_sql = (
-        (HERE / "floor_lines.sql").read_text().replace("{scan}", SCAN_SQL["csv"].format(glob=literal(lines)))
-    )
+    floor_sql = floor_statement(lines, "csv", lines=True)
     with duckdb.connect() as connection:
         connection.execute(floor_sql)
         scored = {"floor": connection.execute("select * from customer_scores").fetchall()}

@@ -309,34 +309,29 @@ def test_history_snapshots_accumulate_on_spark(tmp_path: Path) -> None:
     assert dates == [("2025-06-01", 3), ("2025-07-01", 8)]
 
 
-def test_a_missing_file_fails_in_one_sentence_on_spark(tmp_path: Path) -> None:
+def spark_staging_build(variables: dict[str, Any], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`dbt build --target spark` of staging alone, in its own process and warehouse."""
     if shutil.which("java") is None:
         pytest.fail(f"The Spark tests need Java 17+ on PATH (or set {SKIP_FLAG}=1 to skip them).")
     environment = {**os.environ, "RFM_SPARK_WAREHOUSE": str(tmp_path / "warehouse")}
-    variables = {"transactions_path": str(tmp_path / "nowhere.csv")}
     command = ["build", "--target", "spark", "--select", "stg_transactions_classified", "--vars"]
-    run = subprocess.run(
+    return subprocess.run(
         [Path(sys.executable).with_name("dbt"), *command, json.dumps(variables)],
         cwd=PROJECT,
         env=environment,
         capture_output=True,
         text=True,
     )
+
+
+def test_a_missing_file_fails_in_one_sentence_on_spark(tmp_path: Path) -> None:
+    run = spark_staging_build({"transactions_path": str(tmp_path / "nowhere.csv")}, tmp_path)
     assert run.returncode == 1
     assert f"[PATH_NOT_FOUND] Path does not exist: file:{tmp_path / 'nowhere.csv'}." in run.stdout
 
 
 def test_a_date_format_fails_in_one_sentence_on_spark(tmp_path: Path) -> None:
     """var transaction_at_format reads strptime formats, which Spark's own patterns do not: refused."""
-    environment = {**os.environ, "RFM_SPARK_WAREHOUSE": str(tmp_path / "warehouse")}
-    variables = {"transactions_path": str(MESSY), "transaction_at_format": "%Y%m%d"}
-    command = ["build", "--target", "spark", "--select", "stg_transactions_classified", "--vars"]
-    run = subprocess.run(
-        [Path(sys.executable).with_name("dbt"), *command, json.dumps(variables)],
-        cwd=PROJECT,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
+    run = spark_staging_build({"transactions_path": str(MESSY), "transaction_at_format": "%Y%m%d"}, tmp_path)
     assert run.returncode != 0  # refused while dbt parses the project, before any node runs
     assert "var transaction_at_format is not supported on Spark yet" in run.stdout

@@ -2,7 +2,7 @@
 -- line is worth quantity x unit price, exactly (each to 4 decimals); (order_id, transaction_id) is a line's key;
 -- one customer's lines sharing an order_id are one purchase, at its earliest line's time, worth the exact sum of
 -- its lines (a line without order_id is its own purchase); monetary is rounded to the cent once per customer.
--- {scan} is replaced as in floor.sql.
+-- {scan} is replaced as in floor.sql; floor_scores.sql (appended) measures and scores the customers.
 create or replace table customer_scores as
 with
 raw as (
@@ -52,37 +52,3 @@ purchases as (
     from valid
     group by customer_id, order_id, case when order_id is null then source_row_number end
 ),
-customers as (
-    select
-        customer_id,
-        max(transaction_at) filter (where amount >= 0) as last_purchase_at,
-        count(*) filter (where amount >= 0) as frequency,
-        cast(sum(amount) as decimal(38, 2)) as monetary
-    from purchases
-    group by customer_id
-),
-as_of as (
-    select cast(max(transaction_at) as date) + 1 as as_of_date from valid
-),
-measured as (
-    select
-        customer_id,
-        date_diff('day', cast(last_purchase_at as date), as_of_date) as recency_days,
-        frequency,
-        case when frequency > 0 then monetary end as monetary_key
-    from customers cross join as_of
-),
-ranked as (
-    select
-        *,
-        ntile(5) over (order by recency_days desc nulls first, customer_id) as r_ntile,
-        ntile(5) over (order by frequency, customer_id) as f_ntile,
-        ntile(5) over (order by monetary_key nulls first, customer_id) as m_ntile
-    from measured
-)
-select
-    customer_id,
-    min(r_ntile) over (partition by recency_days) as r_score,
-    min(f_ntile) over (partition by frequency) as f_score,
-    min(m_ntile) over (partition by monetary_key) as m_score
-from ranked;

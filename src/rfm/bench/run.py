@@ -412,6 +412,13 @@ def remove_increment(increment: Path, layout: str) -> None:
         increment.unlink(missing_ok=True)
 
 
+def floor_statement(glob: Path | str, file_format: str, lines: bool) -> str:
+    """The floor as one statement: its rows (floor.sql; floor_lines.sql for order lines), then its scores."""
+    rows = (HERE / ("floor_lines.sql" if lines else "floor.sql")).read_text()
+    scores = (HERE / "floor_scores.sql").read_text()
+    return (rows + scores).replace("{scan}", SCAN_SQL[file_format].format(glob=literal(glob)))
+
+
 def bench_input(
     size: int,
     files: list[Path],
@@ -452,11 +459,7 @@ def bench_input(
 
     read_code = "import duckdb, sys; duckdb.connect().execute(sys.argv[1]).fetchall()"
     read_sql = (READ_LINES_SQL if lines else READ_SQL)[file_format].format(glob=literal(glob))
-    floor_sql = (
-        (HERE / ("floor_lines.sql" if lines else "floor.sql"))
-        .read_text()
-        .replace("{scan}", SCAN_SQL[file_format].format(glob=literal(glob)))
-    )
+    floor_sql = floor_statement(glob, file_format, lines)
     floor_code = (
         "import duckdb, sys; c = duckdb.connect(sys.argv[1]); c.execute(sys.argv[2]);"
         ' c.execute("copy customer_scores to " + sys.argv[3])'

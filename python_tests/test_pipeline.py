@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -547,3 +548,40 @@ def test_a_date_format_quarantines_texts_it_does_not_match(build: Build, tmp_pat
     reasons, customers = compute(us_dates, time_format="%m/%d/%Y %H:%M")
     assert {number for number, reason in reasons.items() if reason} == {3, 4}
     assert_matches_reference(database, customers)
+
+
+def concentration(customers: list) -> tuple[int, Decimal, list[Decimal], float | None]:
+    """(customers, revenue, revenue of the top 1, 5, 10 and 20%, Gini of monetary with net refunds as 0),
+    computed from the reference's customers."""
+    count = len(customers)
+    by_revenue = sorted(customers, key=lambda c: (-c.monetary, c.customer_id))
+    firsts = [by_revenue[: math.ceil(share * count / 100)] for share in (1, 5, 10, 20)]
+    tops = [sum((c.monetary for c in first), Decimal(0)) for first in firsts]
+    ascending = sorted(customers, key=lambda c: (max(c.monetary, Decimal(0)), c.customer_id))
+    spent = [max(c.monetary, Decimal(0)) for c in ascending]
+    total = sum(spent, Decimal(0))
+    weighted = sum((rank * value for rank, value in enumerate(spent, start=1)), Decimal(0))
+    gini = float(2 * weighted / (count * total) - Decimal(count + 1) / count) if total else None
+    return count, sum((c.monetary for c in customers), Decimal(0)), tops, gini
+
+
+@pytest.mark.parametrize("source", ["fixture", "generated"])
+def test_revenue_concentration_matches_an_independent_computation(
+    messy_build: Path, build: Build, tmp_path: Path, source: str
+) -> None:
+    if source == "fixture":
+        database = messy_build
+        _, customers = compute(MESSY, dt.date.fromisoformat(MESSY_AS_OF))
+    else:
+        sample = generate(tmp_path / "sample.csv", 20_000, 1_500, seed=5).path
+        database = build(sample)
+        _, customers = compute(sample)
+    count, revenue, tops, gini = concentration(customers)
+    row = query(
+        database,
+        "select customers, revenue, top_1_percent_revenue, top_5_percent_revenue, top_10_percent_revenue, "
+        "top_20_percent_revenue, top_20_percent_share, gini_coefficient from marts.revenue_concentration",
+    )
+    assert row[0][:6] == (count, revenue, *tops)
+    assert row[0][6] == pytest.approx(float(tops[3] / revenue))
+    assert row[0][7] == pytest.approx(gini)

@@ -17,6 +17,7 @@ def model(dbt, session):
     dbt.ref("customer_rfm_history")
     dbt.ref("segment_migration")
     dbt.ref("segment_trends")
+    dbt.ref("revenue_concentration")
     invocation_id, run_started_at, transactions_path = dbt.ref("int_build_context").fetchall()[0]
     context = BuildContext(invocation_id, run_started_at, transactions_path)
     target = publish_dir(dbt.config.get("publish_dir"))

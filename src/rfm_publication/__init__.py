@@ -58,6 +58,7 @@ PUBLISHED_MARTS = (
     "customer_rfm_history",
     "segment_migration",
     "segment_trends",
+    "revenue_concentration",
 )
 #: Oldest DuckDB storage format the serving file is written in (readable by DuckDB 1.0 and later).
 SERVING_STORAGE_VERSION = "v1.0.0"
@@ -99,7 +100,12 @@ class PublishDirError(PublishError):
 
 
 #: The marts that hold the current as-of date: one date each, or (history) that date among others.
-CURRENT_DATE_MARTS = ("rfm_segment_summary", "customer_rfm_history", "segment_trends")
+CURRENT_DATE_MARTS = (
+    "rfm_segment_summary",
+    "customer_rfm_history",
+    "segment_trends",
+    "revenue_concentration",
+)
 
 
 def check_consistent(connection: Any, source: dict[str, str]) -> None:

@@ -112,6 +112,7 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
         repo / "tests" / "assert_summaries_reconcile_with_customers.sql",
         repo / "tests" / "assert_history_current_date_equals_customer_rfm.sql",
         repo / "tests" / "assert_segment_migration_reconciles_with_history.sql",
+        repo / "tests" / "assert_revenue_concentration_reconciles.sql",
         *(repo / "analyses").iterdir(),
     ]
     keep |= {p: p.read_text() for p in dependants}
@@ -127,6 +128,7 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
         "customer_rfm",
         "customer_rfm_history",
         "metricflow_time_spine",
+        "revenue_concentration",
         "rfm_cell_summary",
         "rfm_publication",
         "rfm_score_thresholds",

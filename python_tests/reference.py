@@ -71,6 +71,8 @@ class Customer:
     monetary: Decimal
     avg_order_value: Decimal | None
     tenure_days: int | None
+    #: Days from the first purchase date to the last over (purchases - 1); None with fewer than two.
+    avg_days_between_purchases: float | None = None
     r_score: int = 0
     f_score: int = 0
     m_score: int = 0
@@ -248,6 +250,9 @@ def aggregate(
             monetary=sum((p.amount for p in own), Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP),
             avg_order_value=(spent / len(kept)).quantize(CENT, rounding=ROUND_HALF_UP) if kept else None,
             tenure_days=(as_of - min(dates)).days if dates else None,
+            avg_days_between_purchases=(
+                (max(dates) - min(dates)).days / (len(kept) - 1) if len(kept) > 1 else None
+            ),
         )
     return customers
 

@@ -585,3 +585,14 @@ def test_revenue_concentration_matches_an_independent_computation(
     assert row[0][:6] == (count, revenue, *tops)
     assert row[0][6] == pytest.approx(float(tops[3] / revenue))
     assert row[0][7] == pytest.approx(gini)
+
+
+def test_days_between_purchases_match_an_independent_computation(build: Build, tmp_path: Path) -> None:
+    sample = generate(tmp_path / "sample.csv", 20_000, 1_500, seed=9).path
+    database = build(sample)
+    _, customers = compute(sample)
+    actual = dict(query(database, "select customer_id, avg_days_between_purchases from marts.customer_rfm"))
+    expected = {c.customer_id: c.avg_days_between_purchases for c in customers}
+    assert actual.keys() == expected.keys()
+    assert sum(value is None for value in expected.values()) > 0  # one-time buyers have no gap
+    assert {k: v for k, v in actual.items() if v != pytest.approx(expected[k])} == {}

@@ -7,8 +7,8 @@
     nullable columns' null flags are hashed too. -#}
 {%- set compared = [
     'as_of_date', 'customer_id', 'recency_days', 'frequency', 'refunds', 'monetary', 'avg_order_value',
-    'tenure_days', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'rfm_score', 'segment',
-    'recency_days is null', 'avg_order_value is null', 'tenure_days is null',
+    'tenure_days', 'avg_days_between_purchases', 'r_score', 'f_score', 'm_score', 'rfm_cell', 'rfm_score', 'segment',
+    'recency_days is null', 'avg_order_value is null', 'tenure_days is null', 'avg_days_between_purchases is null',
 ] %}
 
 with

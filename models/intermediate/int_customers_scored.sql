@@ -85,6 +85,7 @@ scored as (
         monetary,
         avg_order_value,
         tenure_days,
+        avg_days_between_purchases,
         period_purchases,
         period_revenue,
         cast(r_score as integer) as r_score,

@@ -39,6 +39,7 @@ segmented as (
         customers_scored.monetary,
         customers_scored.avg_order_value,
         customers_scored.tenure_days,
+        customers_scored.avg_days_between_purchases,
         customers_scored.period_purchases,
         customers_scored.period_revenue,
         customers_scored.r_score,

@@ -167,6 +167,14 @@ measured as (
             {{ dbt.datediff('cast(first_purchase_at as date)', 'as_of_date', 'day') }}
             as integer
         ) as tenure_days,
+        -- Inter-purchase time: the days from the first purchase to the last, over the gaps between purchases;
+        -- null with fewer than two purchases.
+        case
+            when frequency > 1
+                then
+                    {{ dbt.datediff('cast(first_purchase_at as date)', 'cast(last_purchase_at as date)', 'day') }}
+                    / cast(frequency - 1 as double)
+        end as avg_days_between_purchases,
         cast(period_purchases as bigint) as period_purchases,
         cast(period_revenue as {{ rfm_money_type() }}) as period_revenue
     from unioned

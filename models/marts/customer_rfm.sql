@@ -26,6 +26,7 @@ current_customers as (
         customers_segmented.monetary,
         customers_segmented.avg_order_value,
         customers_segmented.tenure_days,
+        customers_segmented.avg_days_between_purchases,
         customers_segmented.r_score,
         customers_segmented.f_score,
         customers_segmented.m_score,

@@ -24,6 +24,7 @@ final as (
         monetary,
         avg_order_value,
         tenure_days,
+        avg_days_between_purchases,
         r_score,
         f_score,
         m_score,

@@ -19,6 +19,7 @@
         {%- do rfm_history_snapshots() -%}
         {%- do rfm_missing_id_tokens() -%}
         {%- do rfm_identical_rows() -%}
+        {%- do rfm_monetary_measure() -%}
         {%- do rfm_transaction_at_format() -%}
         {%- do rfm_reject_rate_limits() -%}
     {%- endif -%}
@@ -31,7 +32,7 @@
 {% macro rfm_refuse_unknown_vars() -%}
     {%- set known = [
         'transactions_path', 'transactions_relation', 'transactions_columns', 'as_of_date', 'lookback_days', 'earliest_plausible_date',
-        'latest_plausible_date', 'missing_id_tokens', 'identical_rows', 'transaction_at_format', 'reject_rate_warn', 'reject_rate_error', 'rfm_bins',
+        'latest_plausible_date', 'missing_id_tokens', 'identical_rows', 'monetary_measure', 'transaction_at_format', 'reject_rate_warn', 'reject_rate_error', 'rfm_bins',
         'rfm_score_weights', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
         'rfm_static_compile',
     ] -%}

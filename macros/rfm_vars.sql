@@ -334,6 +334,13 @@
 {%- endmacro %}
 
 
+{#- var monetary_measure: the customer_rfm column M scores, 'monetary' (total) or 'avg_order_value' (mean).
+    Read raw where a test's argument needs it at parse time (_marts__models.yml); checked on run start. -#}
+{% macro rfm_monetary_measure() -%}
+    {{ return({'total': 'monetary', 'mean': 'avg_order_value'}[rfm_choice_var('monetary_measure', ['total', 'mean'])]) }}
+{%- endmacro %}
+
+
 {#- var identical_rows: 'keep' (every row counts) or 'reject' (later copies are duplicate_row). -#}
 {% macro rfm_identical_rows() -%}
     {{ return(rfm_choice_var('identical_rows', ['keep', 'reject'])) }}

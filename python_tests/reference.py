@@ -276,12 +276,19 @@ def fair_scores(customers: list[Customer], key: Callable[[Customer], object], bi
     return scores
 
 
-def score(customers: Iterable[Customer], bins: int = 5) -> list[Customer]:
+def score(customers: Iterable[Customer], bins: int = 5, monetary_measure: str = "total") -> list[Customer]:
+    """Tie-fair NTILE scores; M ranks net monetary (total) or the average purchase amount (mean)."""
     everyone = list(customers)
     # Worst first: no recency (refunds only) is worst, then the most days since the last purchase.
     recency = fair_scores(everyone, lambda c: (c.recency_days is not None, -(c.recency_days or 0)), bins)
     frequency = fair_scores(everyone, lambda c: c.frequency, bins)
-    monetary = fair_scores(everyone, lambda c: c.monetary, bins)
+    if monetary_measure == "mean":
+        # No purchase, no average: below every purchaser.
+        monetary = fair_scores(
+            everyone, lambda c: (c.avg_order_value is not None, c.avg_order_value or Decimal(0)), bins
+        )
+    else:
+        monetary = fair_scores(everyone, lambda c: c.monetary, bins)
     for customer in everyone:
         customer.r_score = recency[customer.customer_id]
         customer.f_score = frequency[customer.customer_id]
@@ -297,6 +304,7 @@ def compute(
     columns: Mapping[str, str] | None = None,
     identical_rows: str = "keep",
     time_format: str | None = None,
+    monetary_measure: str = "total",
 ) -> tuple[dict[int, str | None], list[Customer]]:
     """(reject reasons per row, scored customers) for a CSV that follows the contract, its columns named as
     `columns` says (var transactions_columns), identical rows kept or rejected (var identical_rows)."""
@@ -306,4 +314,5 @@ def compute(
     if as_of is None:
         latest = max(row.transaction_at for row in usable if row.transaction_at)
         as_of = latest.date() + dt.timedelta(days=1)
-    return reasons, score(aggregate(purchases(usable), as_of, lookback_days).values(), bins)
+    customers = aggregate(purchases(usable), as_of, lookback_days).values()
+    return reasons, score(customers, bins, monetary_measure)

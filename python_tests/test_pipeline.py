@@ -324,6 +324,7 @@ def compute_from_parquet(path: Path, bins: int):
         ({"rfm_bins": 12}, "var rfm_bins must be a whole number from 2 to 9"),
         ({"transactions_columns": {"client": "x"}}, "var transactions_columns maps 'client'"),
         ({"transaction_at_format": "%Q"}, "var transaction_at_format must be a strptime format"),
+        ({"monetary_measure": "median"}, "var monetary_measure must be one of total, mean"),
     ],
 )
 def test_bad_configuration_fails_in_one_sentence(build: Build, variables: dict, message: str) -> None:
@@ -596,3 +597,16 @@ def test_days_between_purchases_match_an_independent_computation(build: Build, t
     assert actual.keys() == expected.keys()
     assert sum(value is None for value in expected.values()) > 0  # one-time buyers have no gap
     assert {k: v for k, v in actual.items() if v != pytest.approx(expected[k])} == {}
+
+
+def test_m_scores_the_average_purchase_with_monetary_measure_mean(build: Build, tmp_path: Path) -> None:
+    sample = generate(tmp_path / "sample.csv", 20_000, 1_500, seed=4).path
+    database = build(sample, monetary_measure="mean")
+    _, customers = compute(sample, monetary_measure="mean")
+    assert_matches_reference(database, customers)
+    _, by_total = compute(sample)
+    assert {c.customer_id: c.m_score for c in customers} != {c.customer_id: c.m_score for c in by_total}
+    measured = query(
+        database, "select distinct measure from marts.rfm_score_thresholds where dimension = 'monetary'"
+    )
+    assert measured == [("avg_order_value",)]

@@ -3,6 +3,8 @@
     the dates into one NTILE would rank customers against their own past). The tie rule is docs block
     `rfm_tie_rule`. -#}
 {%- set bins = rfm_bins() -%}
+{#- What M ranks: monetary (net total), or avg_order_value with var monetary_measure: mean. -#}
+{%- set monetary_measure = rfm_monetary_measure() -%}
 
 with
 
@@ -21,12 +23,12 @@ ranked as (
     -- whatever their net refund.
     select
         *,
-        case when frequency > 0 then monetary end as monetary_key,
+        case when frequency > 0 then {{ monetary_measure }} end as monetary_key,
         count(*) over (partition by as_of_date) as customers,
         rank() over (partition by as_of_date order by recency_days desc nulls first) as recency_position,
         rank() over (partition by as_of_date order by frequency asc) as frequency_position,
         rank() over (
-            partition by as_of_date order by case when frequency > 0 then monetary end asc nulls first
+            partition by as_of_date order by case when frequency > 0 then {{ monetary_measure }} end asc nulls first
         ) as monetary_position
     from customer_dates
 

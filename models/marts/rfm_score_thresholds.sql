@@ -4,7 +4,7 @@
 {%- set dimensions = [
     {'dimension': 'recency', 'score': 'r_score', 'measure': 'recency_days'},
     {'dimension': 'frequency', 'score': 'f_score', 'measure': 'frequency'},
-    {'dimension': 'monetary', 'score': 'm_score', 'measure': 'monetary'},
+    {'dimension': 'monetary', 'score': 'm_score', 'measure': rfm_monetary_measure()},
 ] -%}
 
 with

@@ -190,18 +190,21 @@ def row_reason(row: Row, as_of: dt.date | None) -> str | None:
 
 def classify(rows: list[Row], as_of: dt.date | None, identical_rows: str = "keep") -> dict[int, str | None]:
     """reject_reason per row number, first matching reason wins; None for a usable row. Among rows usable on
-    their own (in file order), a later (order_id, transaction_id) is a duplicate_transaction_id; with
-    identical_rows 'reject', a later copy of every parsed value is a duplicate_row."""
+    their own (in file order), a later (the customer's order_id, transaction_id) is a
+    duplicate_transaction_id; with identical_rows 'reject', a later copy of every parsed value is a
+    duplicate_row."""
     if identical_rows not in IDENTICAL_ROWS:
         raise ValueError(f"identical_rows must be one of {IDENTICAL_ROWS}, got {identical_rows!r}")
     reasons: dict[int, str | None] = {}
-    seen_ids: set[tuple[str | None, str]] = set()
+    seen_ids: set[tuple[str | None, str | None, str]] = set()
     seen_rows: set[tuple[object, ...]] = set()
     for row in rows:
         reason = row_reason(row, as_of)
         if reason is None:
             if row.transaction_id is not None:
-                key = (row.order_id, row.transaction_id)
+                # An order is its customer's: the same order and line id of another customer is another line.
+                customer = row.customer_id if row.order_id is not None else None
+                key = (customer, row.order_id, row.transaction_id)
                 reason = "duplicate_transaction_id" if key in seen_ids else None
                 seen_ids.add(key)
             if reason is None and identical_rows == "reject" and row.values() in seen_rows:

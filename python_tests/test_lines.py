@@ -204,3 +204,23 @@ def test_a_generated_line_log_matches_the_independent_computation(
     }
     assert sum(c.refunds for c in customers) > 0
     assert_matches_reference(database, customers)
+
+
+def test_an_order_is_its_customers(build: Build, tmp_path: Path) -> None:
+    """The same order and line id under two customers are two lines of two orders; a repeat under the same
+    customer is a duplicate."""
+    lines = tmp_path / "lines.csv"
+    lines.write_text(
+        "order_id,transaction_id,customer_id,transaction_at,quantity,unit_price\n"
+        "o1,1,a,2025-03-01 10:00:00,1,5\n"
+        "o1,1,b,2025-03-02 10:00:00,2,5\n"
+        "o1,1,a,2025-03-03 10:00:00,1,5\n"
+    )
+    database = build(lines, reject_rate_error=0.9)
+    rejected = query(database, "select source_row_number, reject_reason from staging.rejected_transactions")
+    assert rejected == [(3, "duplicate_transaction_id")]
+    reasons, customers = compute(lines)
+    assert [number for number, reason in reasons.items() if reason] == [3]
+    assert_matches_reference(database, customers)
+    totals = query(database, "select customer_id, frequency, monetary from marts.customer_rfm order by 1")
+    assert totals == [("a", 1, Decimal("5.00")), ("b", 1, Decimal("10.00"))]

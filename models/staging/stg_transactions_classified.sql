@@ -158,16 +158,20 @@ first_copies as (
     -- Duplicates are rare: the ids that occur more than once among otherwise usable rows, with the place of
     -- their earliest copy (files in name order, then rows), in one parallel aggregate (a window would sort
     -- every row with all its columns). Without a transaction_id column every id is null: nothing is a copy.
-    -- With order_id, transaction_id is a line id inside its order: the pair is the key.
+    -- With order_id, transaction_id is a line id inside its order, and an order is its customer's: the same
+    -- order and line id of another customer is another line.
     select
         transaction_id,
         {%- if has_orders %}
             order_id,
+            case when order_id is not null then customer_id end as order_customer_id,
         {%- endif %}
         min(read_position) as first_read_position
     from checked
     where row_reject_reason is null and transaction_id is not null
-    group by transaction_id{{ ', order_id' if has_orders }}
+    group by
+        transaction_id
+        {%- if has_orders %}, order_id, case when order_id is not null then customer_id end{%- endif %}
     having count(*) > 1
 
 ),
@@ -198,18 +202,21 @@ already_staged as (
         -- first. The arriving rows are the join's small side, so the staged table is only probed.
         select distinct
             staged.transaction_id,
-            staged.order_id
+            staged.order_id,
+            case when staged.order_id is not null then staged.customer_id end as order_customer_id
         from staged
         inner join checked as arriving
             on
                 staged.transaction_id = arriving.transaction_id
                 and staged.order_id is not distinct from arriving.order_id
+                and (arriving.order_id is null or staged.customer_id = arriving.customer_id)
         where staged.reject_reason is null and arriving.row_reject_reason is null
     {%- else %}
         -- A full build: nothing was staged before.
         select
             checked.transaction_id,
-            checked.order_id
+            checked.order_id,
+            checked.customer_id as order_customer_id
         from checked
         where false
     {%- endif %}
@@ -293,12 +300,14 @@ classified as (
             checked.transaction_id = first_copies.transaction_id
             {%- if has_orders %}
                 and checked.order_id is not distinct from first_copies.order_id
+                and (checked.order_id is null or checked.customer_id = first_copies.order_customer_id)
             {%- endif %}
             and checked.row_reject_reason is null
     left join already_staged
         on
             checked.transaction_id = already_staged.transaction_id
             and checked.order_id is not distinct from already_staged.order_id
+            and (checked.order_id is null or checked.customer_id = already_staged.order_customer_id)
             and checked.row_reject_reason is null
     {%- if identical_rows == 'reject' %}
     left join identical_first_copies

@@ -1,5 +1,5 @@
 -- The floor on order lines (no amount column): floor.sql's rules, and orders as the dbt project makes them. A
--- line is worth quantity x unit price, exactly (each to 4 decimals); (order_id, transaction_id) is a line's key;
+-- line is worth quantity x unit price, exactly (each to 4 decimals); (the customer's order_id, transaction_id) is a line's key;
 -- one customer's lines sharing an order_id are one purchase, at its earliest line's time, worth the exact sum of
 -- its lines (a line without order_id is its own purchase); monetary is rounded to the cent once per customer.
 -- {scan} is replaced as in floor.sql; floor_scores.sql (appended) measures and scores the customers.
@@ -42,7 +42,10 @@ valid as (
     where
         customer_id is not null and transaction_at is not null and quantity is not null and unit_price is not null
     qualify transaction_id is null
-        or row_number() over (partition by order_id, transaction_id order by source_row_number) = 1
+        or row_number() over (
+            partition by order_id, transaction_id, case when order_id is not null then customer_id end
+            order by source_row_number
+        ) = 1
 ),
 purchases as (
     select

@@ -1,8 +1,8 @@
 """The pandas peer: the same quarantine rules, aggregates and tie-fair NTILE scores, as a user would
 write them. Run as `python -m rfm.bench.peer_pandas GLOB parquet|csv SCORES.parquet`: reads the files in name
 order, writes each customer's scores and prints the customer count. Input without an amount column is order
-lines (`rfm generate --lines`): a line is worth quantity x unit price, (order_id, transaction_id) is its key,
-and one customer's lines of an order are one purchase, as in the dbt project."""
+lines (`rfm generate --lines`): a line is worth quantity x unit price, (the customer's order_id,
+transaction_id) is its key, and one customer's lines of an order are one purchase, as in the dbt project."""
 
 from __future__ import annotations
 
@@ -68,7 +68,9 @@ def main(path: str, file_format: str, out: str) -> int:
     )
     if lines:
         frame["order_id"] = raw["order_id"].astype("string").str.strip().replace("", pd.NA)
-    key = ["order_id", "transaction_id"] if lines else "transaction_id"
+        # An order is its customer's: the same order and line id of another customer is another line.
+        frame["order_customer_id"] = frame["customer_id"].where(frame["order_id"].notna())
+    key = ["order_id", "transaction_id", "order_customer_id"] if lines else "transaction_id"
     frame = frame.dropna(subset=["customer_id", "at", "amount"])
     frame = frame[frame["transaction_id"].isna() | ~frame.duplicated(key, keep="first")]
     as_of = frame["at"].max().normalize() + pd.Timedelta(days=1)

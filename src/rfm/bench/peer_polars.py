@@ -1,8 +1,8 @@
 """The polars peer: the same quarantine rules, aggregates and tie-fair NTILE scores, as a user would
 write them. Run as `python -m rfm.bench.peer_polars GLOB parquet|csv SCORES.parquet`: reads the files in name
 order, writes each customer's scores and prints the customer count. Input without an amount column is order
-lines (`rfm generate --lines`): a line is worth quantity x unit price, (order_id, transaction_id) is its key,
-and one customer's lines of an order are one purchase, as in the dbt project."""
+lines (`rfm generate --lines`): a line is worth quantity x unit price, (the customer's order_id,
+transaction_id) is its key, and one customer's lines of an order are one purchase, as in the dbt project."""
 
 from __future__ import annotations
 
@@ -68,7 +68,10 @@ def main(path: str, file_format: str, out: str) -> int:
         .alias("transaction_at"),
         *values,
     )
-    key = ["order_id", "transaction_id"] if lines else "transaction_id"
+    # An order is its customer's: the same order and line id of another customer is another line.
+    order_customer = pl.when(pl.col("order_id").is_not_null()).then(pl.col("customer_id"))
+    line_key = [pl.col("order_id"), pl.col("transaction_id"), order_customer]
+    key = line_key if lines else pl.col("transaction_id")
     valid = parsed.filter(
         pl.col("customer_id").is_not_null()
         & pl.col("transaction_at").is_not_null()

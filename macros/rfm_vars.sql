@@ -321,13 +321,14 @@
     {%- if value is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set directives = '%[YymdeHIMSfpbBjaAzZ%]' -%}
+    {#- No %z or %Z: DuckDB would convert to UTC, where an offset is otherwise ignored (wall-clock time). -#}
+    {%- set directives = '%[YymdHIMSfpbBjaA%]' -%}
     {%- if value is not string or '%' not in value
         or modules.re.sub(directives, '', value) | select('equalto', '%') | list | length > 0
         or "'" in value -%}
         {{ exceptions.raise_compiler_error(
             "var transaction_at_format must be a strptime format such as '%Y%m%d' or '%m/%d/%Y %H:%M' (directives"
-            ~ " %Y %y %m %d %e %H %I %M %S %f %p %b %B %j %a %A %z %Z), got " ~ rfm_shown(value) ~ "."
+            ~ " %Y %y %m %d %H %I %M %S %f %p %b %B %j %a %A), got " ~ rfm_shown(value) ~ "."
         ) }}
     {%- endif -%}
     {{ return(value) }}

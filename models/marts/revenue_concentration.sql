@@ -54,7 +54,7 @@ tops as (
 
 final as (
 
-    -- Gini = 2 * sum(i * x_i) / (n * sum(x)) - (n + 1) / n, x ascending, i = 1..n; null when nobody spent.
+    -- Gini = (2 * sum(i * x_i) - (n + 1) * sum(x)) / (n * sum(x)), x ascending, i = 1..n; null when nobody spent.
     select
         totals.as_of_date,
         cast(totals.customers as bigint) as customers,
@@ -67,8 +67,9 @@ final as (
         cast(tops.top_5_percent_revenue as double) / nullif(totals.revenue, 0) as top_5_percent_share,
         cast(tops.top_10_percent_revenue as double) / nullif(totals.revenue, 0) as top_10_percent_share,
         cast(tops.top_20_percent_revenue as double) / nullif(totals.revenue, 0) as top_20_percent_share,
-        2 * cast(totals.rank_weighted_total as double) / nullif(totals.customers * cast(totals.gini_total as double), 0)
-        - cast(totals.customers + 1 as double) / nullif(totals.customers, 0) as gini_coefficient
+        -- The numerator in exact decimals: two doubles subtracted could come out a hair below 0 for equal spenders.
+        cast(2 * totals.rank_weighted_total - (totals.customers + 1) * totals.gini_total as double)
+        / nullif(totals.customers * cast(totals.gini_total as double), 0) as gini_coefficient
     from totals
     cross join tops
 

@@ -1,9 +1,11 @@
 {#- How int_transactions_summed_to_customers catches up with staging on an incremental run:
     'none' (nothing new), 'customers' (new files only, each row its own purchase: add their totals to the
     customers they touch), 'recount' (new files with order lines, which may belong to orders begun in earlier
-    files: recount the customers they touch from all their rows) or 'all' (a file was reloaded or removed, a
-    lookback window is set, the totals predate transaction_rows, or they no longer account for every staged
-    row: recompute every customer from staging, without reading the raw files).
+    files, or frequency counted in days, which a new file may repeat: recount the customers they touch from all
+    their rows) or 'all' (a file was reloaded or removed, a
+    lookback window is set, the totals predate transaction_rows or were counted in another frequency_unit, or
+    they no longer account for every staged row: recompute every customer from staging, without reading the
+    raw files).
     Returns {mode, files}. -#}
 {% macro rfm_customer_totals_plan() -%}
     {%- set plan = {'mode': 'all', 'files': []} -%}
@@ -11,17 +13,22 @@
         {{ return(plan) }}
     {%- endif -%}
     {%- set loads = ref('stg_transaction_file_loads') -%}
-    {%- if 'transaction_rows' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- set stored_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if 'transaction_rows' not in stored_columns or 'frequency_unit' not in stored_columns -%}
         {{ return(plan) }}
     {%- endif -%}
 
     {%- set consumed_sql -%}
         select
             cast(max(loaded_through) as {{ dbt.type_string() }}) as loaded_through,
-            coalesce(sum(transaction_rows), 0) as transactions
+            coalesce(sum(transaction_rows), 0) as transactions,
+            count(case when frequency_unit != {{ rfm_string_literal(rfm_frequency_unit()) }} then 1 end) as other_unit
         from {{ this }}
     {%- endset -%}
     {%- set consumed = run_query(consumed_sql)[0] -%}
+    {%- if consumed['other_unit'] > 0 -%}
+        {{ return(plan) }}
+    {%- endif -%}
     {%- set pending_sql -%}
         select source_file, load_action
         from {{ loads }}
@@ -58,7 +65,9 @@
     {%- if consumed['transactions'] + counts['arriving'] != counts['staged'] -%}
         {{ return(plan) }}
     {%- endif -%}
-    {%- set mode = 'none' if not files else ('recount' if counts['arriving_order_lines'] > 0 else 'customers') -%}
+    {#- Days with a purchase do not add up across files (a new file may repeat a day): recount those customers. -#}
+    {%- set recount = counts['arriving_order_lines'] > 0 or rfm_frequency_unit() == 'day' -%}
+    {%- set mode = 'none' if not files else ('recount' if recount else 'customers') -%}
     {%- do plan.update({'mode': mode, 'files': files}) -%}
     {{ return(plan) }}
 {%- endmacro %}

@@ -12,6 +12,9 @@
         {%- do rfm_as_of_date() -%}
         {%- do rfm_lookback_days() -%}
         {%- do rfm_bins() -%}
+        {%- do rfm_binning() -%}
+        {%- do rfm_frequency_unit() -%}
+        {%- do rfm_value_8_cut() -%}
         {%- do rfm_score_weight('recency') -%}
         {%- do rfm_segment_scheme_name() -%}
         {%- do rfm_history_start_date() -%}
@@ -33,7 +36,7 @@
     {%- set known = [
         'transactions_path', 'transactions_relation', 'transactions_columns', 'as_of_date', 'lookback_days', 'earliest_plausible_date',
         'latest_plausible_date', 'missing_id_tokens', 'identical_rows', 'monetary_measure', 'transaction_at_format', 'reject_rate_warn', 'reject_rate_error', 'rfm_bins',
-        'rfm_score_weights', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
+        'rfm_binning', 'frequency_unit', 'value_8_cut', 'rfm_score_weights', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
         'rfm_static_compile',
     ] -%}
     {%- set given = invocation_args_dict.get('vars') or {} -%}

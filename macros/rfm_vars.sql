@@ -225,8 +225,59 @@
 {%- endmacro %}
 
 
+{#- Score levels per dimension, as {recency: n, frequency: n, monetary: n}: var rfm_bins is one number for all
+    three or such a mapping (SPSS's bin count per dimension), each 2..9. -#}
 {% macro rfm_bins() -%}
-    {{ return(rfm_whole_number_var('rfm_bins', 2, rfm_max_bins())) }}
+    {%- set value = var('rfm_bins') -%}
+    {%- set dimensions = ['recency', 'frequency', 'monetary'] -%}
+    {%- set given = value if value is mapping else {'recency': value, 'frequency': value, 'monetary': value} -%}
+    {%- set ns = namespace(valid=(given.keys() | list | sort) == (dimensions | sort)) -%}
+    {%- set bins = {} -%}
+    {%- for name in dimensions if ns.valid -%}
+        {%- set number = rfm_as_whole_number(given[name]) -%}
+        {%- if number is none or number < 2 or number > rfm_max_bins() -%}
+            {%- set ns.valid = false -%}
+        {%- endif -%}
+        {%- do bins.update({name: number}) -%}
+    {%- endfor -%}
+    {%- if not ns.valid -%}
+        {{ exceptions.raise_compiler_error(
+            "var rfm_bins must be a whole number from 2 to " ~ rfm_max_bins() ~ ", or one for each of recency,"
+            ~ " frequency and monetary (e.g. {recency: 5, frequency: 3, monetary: 5}), got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(bins) }}
+{%- endmacro %}
+
+
+{#- rfm_bins as people write it: '5', or 'R5 F3 M5' when the dimensions differ (messages, summaries). -#}
+{% macro rfm_bins_label() -%}
+    {%- set bins = rfm_bins() -%}
+    {%- if bins.recency == bins.frequency == bins.monetary -%}
+        {{ return(bins.recency | string) }}
+    {%- endif -%}
+    {{ return('R' ~ bins.recency ~ ' F' ~ bins.frequency ~ ' M' ~ bins.monetary) }}
+{%- endmacro %}
+
+
+{#- var rfm_binning: 'independent' (each dimension ranks all customers) or 'nested' (F within each R score, M
+    within each R-F cell, as SPSS's nested binning). -#}
+{% macro rfm_binning() -%}
+    {{ return(rfm_choice_var('rfm_binning', ['independent', 'nested'])) }}
+{%- endmacro %}
+
+
+{#- var frequency_unit: what F counts, 'transaction' (each purchase) or 'day' (the days with a purchase, so
+    that many same-day top-ups count once). -#}
+{% macro rfm_frequency_unit() -%}
+    {{ return(rfm_choice_var('frequency_unit', ['transaction', 'day'])) }}
+{%- endmacro %}
+
+
+{#- var value_8_cut: how value_code calls a dimension high, 'score' (above the middle score) or 'mean' (the
+    raw measure better than the mean over the customers who bought). -#}
+{% macro rfm_value_8_cut() -%}
+    {{ return(rfm_choice_var('value_8_cut', ['score', 'mean'])) }}
 {%- endmacro %}
 
 
@@ -263,25 +314,42 @@
 {%- endmacro %}
 
 
-{#- The weight of one dimension in rfm_score: a whole number from 0 to 1,000,000 for each of recency, frequency
-    and monetary, and nothing else in the mapping. -#}
+{#- The weight of one dimension in rfm_score, as SQL text: a number from 0 to 1,000,000 with at most 6 decimals
+    (AHP weights such as 0.637) for each of recency, frequency and monetary, and nothing else in the mapping. -#}
 {% macro rfm_score_weight(dimension) -%}
     {%- set weights = var('rfm_score_weights') -%}
     {%- set dimensions = ['recency', 'frequency', 'monetary'] -%}
     {%- set ns = namespace(valid=weights is mapping and (weights.keys() | list | sort) == (dimensions | sort)) -%}
+    {%- set texts = {} -%}
     {%- for name in dimensions if ns.valid -%}
-        {%- set weight = rfm_as_whole_number(weights[name]) -%}
-        {%- if weight is none or weight > 1000000 -%}
+        {%- set weight = weights[name] -%}
+        {%- set text = (weight | string | trim) if (weight is number or weight is string)
+            and weight is not sameas true and weight is not sameas false else '' -%}
+        {#- YAML reads 0.5 as a float whose text is '0.5'; a float in exponent form (1e-07) is refused. -#}
+        {%- if not modules.re.match('^[0-9]{1,7}(\\.[0-9]{1,6})?$', text) or text | float > 1000000 -%}
             {%- set ns.valid = false -%}
         {%- endif -%}
+        {#- 100.0 is the whole number 100. -#}
+        {%- do texts.update({name: modules.re.sub('\\.0+$', '', text)}) -%}
     {%- endfor -%}
     {%- if not ns.valid -%}
         {{ exceptions.raise_compiler_error(
-            "var rfm_score_weights must give a whole number from 0 to 1000000 for each of recency, frequency and"
-            ~ " monetary (and nothing else), e.g. {recency: 100, frequency: 10, monetary: 1}, got " ~ rfm_shown(weights) ~ "."
+            "var rfm_score_weights must give a number from 0 to 1000000 (at most 6 decimals) for each of recency,"
+            ~ " frequency and monetary (and nothing else), e.g. {recency: 100, frequency: 10, monetary: 1}, got "
+            ~ rfm_shown(weights) ~ "."
         ) }}
     {%- endif -%}
-    {{ return(rfm_as_whole_number(weights[dimension])) }}
+    {{ return(texts[dimension]) }}
+{%- endmacro %}
+
+
+{#- rfm_score's type: integer while every weight is whole (the default 100/10/1), else an exact decimal. -#}
+{% macro rfm_score_type() -%}
+    {%- set ns = namespace(whole=true) -%}
+    {%- for dimension in ['recency', 'frequency', 'monetary'] if '.' in rfm_score_weight(dimension) -%}
+        {%- set ns.whole = false -%}
+    {%- endfor -%}
+    {{ return('integer' if ns.whole else 'decimal(18, 6)') }}
 {%- endmacro %}
 
 

@@ -76,6 +76,9 @@ class Customer:
     r_score: int = 0
     f_score: int = 0
     m_score: int = 0
+    #: R, F and M high (1) or low (0), e.g. '101'.
+    value_code: str = ""
+    rfm_score: Decimal = Decimal(0)
 
 
 def clean_id(text: str | None) -> str | None:
@@ -232,9 +235,14 @@ def purchases(rows: Iterable[Row]) -> list[Purchase]:
 
 
 def aggregate(
-    bought: Iterable[Purchase], as_of: dt.date, lookback_days: int | None = None
+    bought: Iterable[Purchase],
+    as_of: dt.date,
+    lookback_days: int | None = None,
+    frequency_unit: str = "transaction",
 ) -> dict[str, Customer]:
-    """Per customer; a purchase (order) worth less than zero is a refund. Sums are exact and rounded once."""
+    """Per customer; a purchase (order) worth less than zero is a refund. Sums are exact and rounded once.
+    frequency counts purchases, or (frequency_unit 'day') the days with a purchase; the average purchase and
+    the days between purchases are per what it counts."""
     start = as_of - dt.timedelta(days=lookback_days) if lookback_days else None
     by_customer: dict[str, list[Purchase]] = defaultdict(list)
     for purchase in bought:
@@ -245,16 +253,17 @@ def aggregate(
         kept = [p for p in own if p.amount >= 0]
         dates = [p.at.date() for p in kept]
         spent = sum((p.amount for p in kept), Decimal(0))
+        frequency = len(set(dates)) if frequency_unit == "day" else len(kept)
         customers[customer_id] = Customer(
             customer_id=customer_id,
             recency_days=(as_of - max(dates)).days if dates else None,
-            frequency=len(kept),
+            frequency=frequency,
             refunds=len(own) - len(kept),
             monetary=sum((p.amount for p in own), Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP),
-            avg_order_value=(spent / len(kept)).quantize(CENT, rounding=ROUND_HALF_UP) if kept else None,
+            avg_order_value=(spent / frequency).quantize(CENT, rounding=ROUND_HALF_UP) if kept else None,
             tenure_days=(as_of - min(dates)).days if dates else None,
             avg_days_between_purchases=(
-                (max(dates) - min(dates)).days / (len(kept) - 1) if len(kept) > 1 else None
+                (max(dates) - min(dates)).days / (frequency - 1) if frequency > 1 else None
             ),
         )
     return customers
@@ -279,23 +288,78 @@ def fair_scores(customers: list[Customer], key: Callable[[Customer], object], bi
     return scores
 
 
-def score(customers: Iterable[Customer], bins: int = 5, monetary_measure: str = "total") -> list[Customer]:
-    """Tie-fair NTILE scores; M ranks net monetary (total) or the average purchase amount (mean)."""
+Bins = int | Mapping[str, int]
+#: rfm_score_weights' default.
+WEIGHTS = {"recency": Decimal(100), "frequency": Decimal(10), "monetary": Decimal(1)}
+
+
+def score(
+    customers: Iterable[Customer],
+    bins: Bins = 5,
+    monetary_measure: str = "total",
+    binning: str = "independent",
+    weights: Mapping[str, Decimal] | None = None,
+    value_8_cut: str = "score",
+) -> list[Customer]:
+    """Tie-fair NTILE scores; M ranks net monetary (total) or the average purchase amount (mean). `bins` is
+    one number or one per dimension; binning 'nested' ranks F within each R score and M within each R-F
+    cell."""
+    per = bins if isinstance(bins, Mapping) else {"recency": bins, "frequency": bins, "monetary": bins}
     everyone = list(customers)
+
+    def measure(c: Customer) -> Decimal | None:
+        return c.avg_order_value if monetary_measure == "mean" else c.monetary
+
+    def grouped(key: Callable[[Customer], object]) -> list[list[Customer]]:
+        groups: dict[object, list[Customer]] = defaultdict(list)
+        for customer in everyone:
+            groups[key(customer) if binning == "nested" else None].append(customer)
+        return list(groups.values())
+
     # Worst first: no recency (refunds only) is worst, then the most days since the last purchase.
-    recency = fair_scores(everyone, lambda c: (c.recency_days is not None, -(c.recency_days or 0)), bins)
-    frequency = fair_scores(everyone, lambda c: c.frequency, bins)
-    if monetary_measure == "mean":
-        # No purchase, no average: below every purchaser.
-        monetary = fair_scores(
-            everyone, lambda c: (c.avg_order_value is not None, c.avg_order_value or Decimal(0)), bins
-        )
-    else:
-        monetary = fair_scores(everyone, lambda c: c.monetary, bins)
+    recency = fair_scores(
+        everyone, lambda c: (c.recency_days is not None, -(c.recency_days or 0)), per["recency"]
+    )
     for customer in everyone:
         customer.r_score = recency[customer.customer_id]
-        customer.f_score = frequency[customer.customer_id]
-        customer.m_score = 1 if customer.frequency == 0 else monetary[customer.customer_id]
+    for group in grouped(lambda c: c.r_score):
+        frequency = fair_scores(group, lambda c: c.frequency, per["frequency"])
+        for customer in group:
+            customer.f_score = frequency[customer.customer_id]
+    for group in grouped(lambda c: (c.r_score, c.f_score)):
+        # No purchase, no monetary key: below every purchaser.
+        monetary = fair_scores(
+            group,
+            lambda c: (c.frequency > 0, measure(c) if c.frequency > 0 else Decimal(0)),
+            per["monetary"],
+        )
+        for customer in group:
+            customer.m_score = monetary[customer.customer_id]
+    weight = weights or WEIGHTS
+    buyers = [c for c in everyone if c.frequency > 0]
+    for customer in everyone:
+        customer.rfm_score = (
+            weight["recency"] * customer.r_score
+            + weight["frequency"] * customer.f_score
+            + weight["monetary"] * customer.m_score
+        )
+        if value_8_cut == "mean":
+            # Better than the buyers' mean, compared exactly (value x buyers against their sum).
+            n = len(buyers)
+            bought = customer.frequency > 0
+            high = (
+                bought and customer.recency_days * n < sum(c.recency_days for c in buyers),  # type: ignore[operator]
+                bought and customer.frequency * n > sum(c.frequency for c in buyers),
+                bought and measure(customer) * n > sum(measure(c) for c in buyers),  # type: ignore[operator]
+            )
+        else:
+            # Above the middle score: 2 * score > bins + 1.
+            high = (
+                2 * customer.r_score > per["recency"] + 1,
+                2 * customer.f_score > per["frequency"] + 1,
+                2 * customer.m_score > per["monetary"] + 1,
+            )
+        customer.value_code = "".join("1" if flag else "0" for flag in high)
     return everyone
 
 
@@ -303,19 +367,24 @@ def compute(
     path: Path,
     as_of: dt.date | None = None,
     lookback_days: int | None = None,
-    bins: int = 5,
+    bins: Bins = 5,
     columns: Mapping[str, str] | None = None,
     identical_rows: str = "keep",
     time_format: str | None = None,
     monetary_measure: str = "total",
+    frequency_unit: str = "transaction",
+    binning: str = "independent",
+    weights: Mapping[str, Decimal] | None = None,
+    value_8_cut: str = "score",
 ) -> tuple[dict[int, str | None], list[Customer]]:
     """(reject reasons per row, scored customers) for a CSV that follows the contract, its columns named as
-    `columns` says (var transactions_columns), identical rows kept or rejected (var identical_rows)."""
+    `columns` says (var transactions_columns), identical rows kept or rejected (var identical_rows); the other
+    arguments are the vars of the same names."""
     rows = read_rows(path, columns, time_format)
     reasons = classify(rows, as_of, identical_rows)
     usable = [row for row in rows if reasons[row.number] is None]
     if as_of is None:
         latest = max(row.transaction_at for row in usable if row.transaction_at)
         as_of = latest.date() + dt.timedelta(days=1)
-    customers = aggregate(purchases(usable), as_of, lookback_days).values()
-    return reasons, score(customers, bins, monetary_measure)
+    customers = aggregate(purchases(usable), as_of, lookback_days, frequency_unit).values()
+    return reasons, score(customers, bins, monetary_measure, binning, weights, value_8_cut)

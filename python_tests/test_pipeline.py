@@ -124,7 +124,7 @@ def assert_matches_reference(database: Path, customers: list) -> None:
         for row in query(
             database,
             "select customer_id, recency_days, frequency, refunds, monetary, avg_order_value, tenure_days, "
-            "r_score, f_score, m_score from marts.customer_rfm",
+            "r_score, f_score, m_score, rfm_score, value_code from marts.customer_rfm",
         )
     }
     expected = {
@@ -138,6 +138,8 @@ def assert_matches_reference(database: Path, customers: list) -> None:
             c.r_score,
             c.f_score,
             c.m_score,
+            c.rfm_score,
+            c.value_code,
         )
         for c in customers
     }
@@ -288,25 +290,40 @@ def test_without_transaction_id_nothing_is_deduplicated(build: Build, tmp_path: 
     assert query(database, "select count(*) from staging.rejected_transactions") == [(0,)]
 
 
+R5_F3_M5 = {"recency": 5, "frequency": 3, "monetary": 5}
+
+
 @pytest.mark.parametrize(
     ("scheme", "bins", "segments"),
-    [("value_8", 4, 8), ("value_8", 3, 8), ("lifecycle_5", 5, 5), ("classic_11", 5, 11)],
+    [
+        ("value_8", 4, 8),
+        ("value_8", 3, 8),
+        ("lifecycle_5", 5, 5),
+        ("classic_11", 5, 11),
+        ("value_loyalty_4", 3, 4),
+        ("value_8", R5_F3_M5, 8),
+        ("lifecycle_5", R5_F3_M5, 5),
+        ("value_loyalty_4", R5_F3_M5, 4),
+    ],
 )
 def test_every_scheme_builds_and_segments_everyone(
-    build: Build, tmp_path: Path, scheme: str, bins: int, segments: int
+    build: Build, tmp_path: Path, scheme: str, bins: int | dict[str, int], segments: int
 ) -> None:
     sample = generate(tmp_path / "sample.parquet", 10_000, 800, seed=3).path
     database = build(sample, segment_scheme=scheme, rfm_bins=bins)
     assert query(database, "select count(*) from marts.rfm_segment_summary") == [(segments,)]
+    per = bins if isinstance(bins, dict) else {"recency": bins, "frequency": bins, "monetary": bins}
     missing = query(
-        database, "select count(*) from marts.customer_rfm where segment is null or r_score > " + str(bins)
+        database,
+        "select count(*) from marts.customer_rfm where segment is null or segment_level is null"
+        f" or r_score > {per['recency']} or f_score > {per['frequency']} or m_score > {per['monetary']}",
     )
     assert missing == [(0,)]
     _, customers = compute_from_parquet(sample, bins)
     assert_matches_reference(database, customers)
 
 
-def compute_from_parquet(path: Path, bins: int):
+def compute_from_parquet(path: Path, bins: int | dict[str, int]):
     as_csv = path.with_suffix(".csv")
     pa_csv.write_csv(pq.read_table(path), as_csv)
     return compute(as_csv, None, bins=bins)
@@ -325,6 +342,25 @@ def compute_from_parquet(path: Path, bins: int):
         ({"transactions_columns": {"client": "x"}}, "var transactions_columns maps 'client'"),
         ({"transaction_at_format": "%Q"}, "var transaction_at_format must be a strptime format"),
         ({"monetary_measure": "median"}, "var monetary_measure must be one of total, mean"),
+        ({"frequency_unit": "week"}, "var frequency_unit must be one of transaction, day"),
+        ({"rfm_binning": "stacked"}, "var rfm_binning must be one of independent, nested"),
+        ({"value_8_cut": "median"}, "var value_8_cut must be one of score, mean"),
+        (
+            {"rfm_bins": {"recency": 5, "frequency": 3}},
+            "var rfm_bins must be a whole number from 2 to 9, or one for each of recency, frequency and",
+        ),
+        (
+            {"rfm_bins": {"recency": 4, "frequency": 3, "monetary": 5}},
+            "There is no segment map for segment_scheme 'classic_11' with rfm_bins=R4 F3 M5",
+        ),
+        (
+            {"rfm_score_weights": {"recency": 1, "frequency": -1, "monetary": 1}},
+            "var rfm_score_weights must give a number from 0 to 1000000 (at most 6 decimals)",
+        ),
+        (
+            {"rfm_score_weights": {"recency": 0.1234567, "frequency": 1, "monetary": 1}},
+            "var rfm_score_weights must give a number from 0 to 1000000 (at most 6 decimals)",
+        ),
     ],
 )
 def test_bad_configuration_fails_in_one_sentence(build: Build, variables: dict, message: str) -> None:
@@ -610,3 +646,58 @@ def test_m_scores_the_average_purchase_with_monetary_measure_mean(build: Build, 
         database, "select distinct measure from marts.rfm_score_thresholds where dimension = 'monetary'"
     )
     assert measured == [("avg_order_value",)]
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        pytest.param({"frequency_unit": "day"}, id="purchase-days"),
+        pytest.param({"rfm_binning": "nested", "rfm_bins": 4, "segment_scheme": "value_8"}, id="nested"),
+        pytest.param(
+            {"rfm_binning": "nested", "rfm_bins": R5_F3_M5, "segment_scheme": "lifecycle_5"},
+            id="nested-per-dimension",
+        ),
+        pytest.param(
+            {"rfm_score_weights": {"recency": 0.637, "frequency": 0.258, "monetary": 0.105}},
+            id="ahp-weights",
+        ),
+        pytest.param(
+            {"segment_scheme": "value_8", "value_8_cut": "mean", "monetary_measure": "mean"},
+            id="value-8-at-the-means",
+        ),
+    ],
+)
+def test_the_seeds_definitions_of_r_f_m_match_an_independent_computation(
+    build: Build, tmp_path: Path, variables: dict
+) -> None:
+    """Each var of the case studies' own RFM (frequency_unit, rfm_bins per dimension, rfm_binning, decimal
+    rfm_score_weights, value_8_cut), built and recomputed by python_tests/reference.py."""
+    sample = generate(tmp_path / "sample.csv", 20_000, 1_500, seed=13).path
+    database = build(sample, **variables)
+    weights = variables.get("rfm_score_weights")
+    _, customers = compute(
+        sample,
+        bins=variables.get("rfm_bins", 5),
+        monetary_measure=variables.get("monetary_measure", "total"),
+        frequency_unit=variables.get("frequency_unit", "transaction"),
+        binning=variables.get("rfm_binning", "independent"),
+        weights={k: Decimal(str(v)) for k, v in weights.items()} if weights else None,
+        value_8_cut=variables.get("value_8_cut", "score"),
+    )
+    assert_matches_reference(database, customers)
+    # Each option changes the answer on this sample (else the comparison proves nothing about it).
+    _, default = compute(sample)
+    changed = {
+        c.customer_id: (c.frequency, c.f_score, c.m_score, c.rfm_score, c.value_code) for c in customers
+    }
+    assert changed != {
+        c.customer_id: (c.frequency, c.f_score, c.m_score, c.rfm_score, c.value_code) for c in default
+    }
+    if variables.get("value_8_cut") == "mean":
+        # value_8 at the means: the segment is the one whose code the customer has, not the cell's.
+        with (PROJECT / "seeds" / "rfm_segment_definitions.csv").open() as handle:
+            by_code = {
+                row["value_code"]: row["segment"] for row in csv.DictReader(handle) if row["value_code"]
+            }
+        segments = dict(query(database, "select customer_id, segment from marts.customer_rfm"))
+        assert segments == {c.customer_id: by_code[c.value_code] for c in customers}

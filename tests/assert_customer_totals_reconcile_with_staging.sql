@@ -1,7 +1,8 @@
 -- The mart accounts for every staged transaction in the scoring window: the same rows (order lines) and the
 -- same exact net amount (counted per file and day by int_transactions_aggregated_to_file_dates) behind its
 -- customers' totals, each customer's monetary those totals rounded once to the cent, and, where every row is
--- its own purchase (no order lines), the same number of purchases and refunds.
+-- its own purchase (no order lines), the same number of refunds and of purchases (with var frequency_unit day,
+-- frequency counts purchase days: at most the purchases).
 with
 
 file_dates as (
@@ -100,4 +101,8 @@ where
     or customers_off_their_totals > 0
     or mart_customers_with_totals != mart_customers
     or mart_customers_with_totals != customers_with_totals
-    or (staged_order_lines = 0 and (staged_purchases != mart_purchases or staged_refunds != mart_refunds))
+    {%- if rfm_frequency_unit() == 'day' %}
+        or (staged_order_lines = 0 and (staged_purchases < mart_purchases or staged_refunds != mart_refunds))
+    {%- else %}
+        or (staged_order_lines = 0 and (staged_purchases != mart_purchases or staged_refunds != mart_refunds))
+    {%- endif %}

@@ -1,5 +1,5 @@
-{#- The seed's score ranges expanded to one row per (scheme, bins, R, F, M) cell, so that customers join on
-    equality and a test can prove every scheme covers every cell exactly once. -#}
+{#- The seed's score ranges expanded to one row per (scheme, bins per dimension, R, F, M) cell, so that
+    customers join on equality and a test can prove every scheme covers every cell exactly once. -#}
 
 with
 
@@ -19,7 +19,9 @@ expanded as (
 
     select
         segment_map.segment_scheme,
-        segment_map.rfm_bins,
+        segment_map.r_bins,
+        segment_map.f_bins,
+        segment_map.m_bins,
         r_levels.score as r_score,
         f_levels.score as f_score,
         m_levels.score as m_score,

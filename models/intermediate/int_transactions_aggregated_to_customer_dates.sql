@@ -103,7 +103,7 @@ current_period as (
     -- lookback window).
     select
         purchases.customer_id,
-        count(case when not purchases.is_refund then 1 end) as period_purchases,
+        {{ rfm_purchase_count() }} as period_purchases,
         sum(purchases.amount) as period_revenue
     from purchases
     inner join current_date_row

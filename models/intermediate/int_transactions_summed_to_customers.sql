@@ -46,6 +46,7 @@ windowed as (
     select
         purchases.customer_id,
         purchases.transaction_at,
+        purchases.transaction_date,
         purchases.amount,
         purchases.is_refund,
         purchases.transaction_rows
@@ -128,6 +129,8 @@ final as (
         cast(merged.monetary as {{ rfm_exact_sum_type() }}) as monetary,
         cast(merged.purchase_amount as {{ rfm_exact_sum_type() }}) as purchase_amount,
         cast(merged.transaction_rows as bigint) as transaction_rows,
+        -- What frequency counts here (var frequency_unit): a run with another unit recomputes everyone.
+        {{ rfm_string_literal(rfm_frequency_unit()) }} as frequency_unit,
         loaded.loaded_through
     from merged
     cross join loaded

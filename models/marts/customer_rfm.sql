@@ -32,9 +32,11 @@ current_customers as (
         customers_segmented.m_score,
         customers_segmented.rfm_cell,
         customers_segmented.rfm_score,
+        customers_segmented.value_code,
         customers_segmented.segment_scheme,
         customers_segmented.segment,
         customers_segmented.segment_priority,
+        customers_segmented.segment_level,
         customers_segmented.segment_description,
         customers_segmented.segment_action
     from customers_segmented

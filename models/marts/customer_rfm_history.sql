@@ -34,7 +34,9 @@ final as (
         segment,
         segment_priority,
         period_purchases,
-        period_revenue
+        period_revenue,
+        segment_level,
+        value_code
     from customers_segmented
 
 )

@@ -1,10 +1,11 @@
 {#- Where the bins fell this run: per dimension and score, the value range it covers and how many customers
-    it holds. Levels nobody reached are listed with 0 customers (a warn-level test flags them). -#}
+    it holds. Levels nobody reached are listed with 0 customers (a warn-level test flags them). With nested
+    binning (var rfm_binning) F and M are cut within each R score (R-F cell), so their ranges overlap. -#}
 {%- set bins = rfm_bins() -%}
 {%- set dimensions = [
-    {'dimension': 'recency', 'score': 'r_score', 'measure': 'recency_days'},
-    {'dimension': 'frequency', 'score': 'f_score', 'measure': 'frequency'},
-    {'dimension': 'monetary', 'score': 'm_score', 'measure': rfm_monetary_measure()},
+    {'dimension': 'recency', 'score': 'r_score', 'measure': 'recency_days', 'bins': bins.recency},
+    {'dimension': 'frequency', 'score': 'f_score', 'measure': 'frequency', 'bins': bins.frequency},
+    {'dimension': 'monetary', 'score': 'm_score', 'measure': rfm_monetary_measure(), 'bins': bins.monetary},
 ] -%}
 
 with
@@ -17,7 +18,7 @@ customers as (
 
 score_levels as (
 
-    {{ rfm_score_levels(bins) | indent(4) }}
+    {{ rfm_score_levels(rfm_max_bins()) | indent(4) }}
 
 ),
 
@@ -48,6 +49,7 @@ dimension_levels as (
             '{{ item.measure }}' as measure,
             score
         from score_levels
+        where score <= {{ item.bins }}
         {%- if not loop.last %}
             union all
         {%- endif %}

@@ -46,6 +46,7 @@ summarised as (
         segment_definitions.segment_scheme,
         segment_definitions.segment,
         segment_definitions.priority as segment_priority,
+        segment_definitions.segment_level,
         coalesce(per_segment.customers, 0) as customers,
         cast(coalesce(per_segment.customers, 0) as double) / nullif(totals.customers, 0) as share_of_customers,
         cast(coalesce(per_segment.revenue, 0) as {{ rfm_money_type() }}) as revenue,

@@ -29,8 +29,11 @@ def test_run_prints_the_segment_summary(
     assert "rejected: invalid_transaction_at 4, invalid_amount 3, missing_customer_id 3" in out
     lines = out.splitlines()
     table = lines[next(i for i, line in enumerate(lines) if line.startswith("segment  ")) :]
-    assert table[2].startswith("Champions ")  # ordered by priority, empty segments included
+    assert table[0].split()[:3] == ["segment", "level", "customers"]  # the level beside the segment name
+    assert table[2].split()[:2] == ["Champions", "VIP"]  # ordered by priority, empty segments included
     assert any(line.startswith("Loyal Customers ") and " 1 " in line for line in table)
+    assert any(line.split()[:3] == ["Potential", "Loyalists", "Important"] for line in table)
+    assert any(line.split()[:2] == ["Lost", "Basic"] for line in table)
     assert main(["summary"]) == 0
     assert "8 customers" in capsys.readouterr().out
 

@@ -52,9 +52,9 @@ def mismatches(incremental: Path, full: Path) -> dict[str, int]:
 
 
 def assert_equals_full_build(
-    incremental: Path, folder: Path, pattern: str, tmp_path: Path, step: str
+    incremental: Path, folder: Path, pattern: str, tmp_path: Path, step: str, **variables: object
 ) -> None:
-    full = build_project(tmp_path / f"full_{step}.duckdb", folder / pattern)
+    full = build_project(tmp_path / f"full_{step}.duckdb", folder / pattern, **variables)
     assert mismatches(incremental, full) == {}, step
 
 
@@ -162,6 +162,25 @@ def test_incremental_parquet_run_equals_full_build(tmp_path: Path) -> None:
     )[0][0]
     assert duplicates > 0
     assert_equals_full_build(database, folder, "*.parquet", tmp_path, "parquet")
+
+
+def test_purchase_days_counted_incrementally_equal_a_full_build(tmp_path: Path) -> None:
+    """frequency_unit day: a new file repeats days its customers already bought on, so their days are
+    recounted, not added; and totals counted in transactions are recounted in days when the var changes."""
+    source = tmp_path / "transactions.parquet"
+    generate(source, transactions=6_000, customers=300, seed=17)
+    table = pq.read_table(source)
+    folder = tmp_path / "transactions"
+    folder.mkdir()
+    database = tmp_path / "incremental.duckdb"
+    pq.write_table(table.slice(0, 3_000), folder / "part-0001.parquet")
+    build_project(database, folder / "*.parquet")
+    pq.write_table(table.slice(3_000), folder / "part-0002.parquet")
+    build_project(database, folder / "*.parquet", frequency_unit="day")
+    assert_equals_full_build(database, folder, "*.parquet", tmp_path, "days", frequency_unit="day")
+    # Same-day purchases exist in this sample: days and purchases differ for some customers.
+    by_transaction = build_project(tmp_path / "by_transaction.duckdb", folder / "*.parquet")
+    assert mismatches(database, by_transaction)
 
 
 def test_incremental_order_lines_equal_full_builds(tmp_path: Path) -> None:

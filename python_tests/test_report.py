@@ -8,13 +8,17 @@ import os
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 
 from conftest import PROJECT, build_project
 from rfm.cli import main
 from rfm.generate import generate
+from rfm.report import value_types
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: Flags for a sandboxed, offline machine (no first-run UI, no background connections that would be refused).
@@ -32,8 +36,8 @@ HEADLESS = [
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report of a build with a year of monthly history (every chart, the migration matrix too)."""
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The publication of a build with a year of monthly history (every chart, the migration matrix too)."""
     work = tmp_path_factory.mktemp("report")
     transactions = work / "transactions.csv"
     generate(transactions, transactions=20_000, customers=1_000, seed=3)
@@ -43,9 +47,32 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         build_project(
             work / "rfm.duckdb", transactions, as_of_date="2026-01-01", history_start_date="2025-01-01"
         )
-    out = work / "report.html"
+    return published
+
+
+@pytest.fixture(scope="module")
+def report(published: Path) -> Path:
+    out = published.parent / "report.html"
     assert main(["report", "--published", str(published), "--out", str(out)]) == 0
     return out
+
+
+def read_parquet(published: Path, mart: str, sql: str) -> list[tuple[Any, ...]]:
+    """`sql` over the published Parquet file of `mart` (as the view `mart`), not the report's rfm.duckdb."""
+    with duckdb.connect() as connection:
+        file = published / f"{mart}.parquet"
+        connection.execute(f"create view {mart} as select * from read_parquet('{file}')")
+        return connection.execute(sql).fetchall()
+
+
+def section_rows(page: str, title: str) -> list[list[str]]:
+    """The cells of every table row in the report's section `title`, header rows included."""
+    match = re.search(rf"<h2>{re.escape(title)}</h2>(.*?)</section>", page, re.DOTALL)
+    assert match is not None, f"no section {title!r}"
+    return [
+        re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", match.group(1), re.DOTALL)
+    ]
 
 
 def test_the_report_is_self_contained(report: Path) -> None:
@@ -57,9 +84,97 @@ def test_the_report_is_self_contained(report: Path) -> None:
         "The R x F map",
         "How the scores are spread",
         "Where customers moved",
+        "Value types (value_code)",
+        "Revenue concentration",
     ):
         assert heading in page
     assert "Reward them" in page  # the playbook beside the segments
+
+
+def test_the_segment_table_shows_each_segments_level(report: Path, published: Path) -> None:
+    table = section_rows(report.read_text(), "Segments: how many customers, how much revenue")
+    assert table[0][:2] == ["Segment", "Level"]
+    expected = read_parquet(
+        published,
+        "rfm_segment_summary",
+        "select segment, segment_level from rfm_segment_summary order by segment_priority",
+    )
+    assert [tuple(row[:2]) for row in table[1:]] == expected
+    assert {level for _, level in expected} == {"VIP", "Important", "Basic"}
+
+
+def test_the_value_types_count_customers_and_revenue_per_value_code(report: Path, published: Path) -> None:
+    table = section_rows(report.read_text(), "Value types (value_code)")
+    assert table[0] == [
+        "Value code (R F M)",
+        "Customers who are",
+        "Customers",
+        "Customers (%)",
+        "Revenue",
+        "Revenue (%)",
+    ]
+    assert [row[0] for row in table[1:]] == ["111", "110", "101", "100", "011", "010", "001", "000"]
+    assert table[1][1] == "recent, frequent, high spend"
+    assert table[-1][1] == "not recent, infrequent, low spend"
+    expected = read_parquet(
+        published,
+        "customer_rfm",
+        "select value_code, count(*), sum(monetary), 100 * count(*) / sum(count(*)) over (), "
+        "100 * sum(monetary) / sum(sum(monetary)) over () from customer_rfm group by all",
+    )
+    assert len(expected) > 1  # the check means something: customers of several types
+    found = {code: rest for code, *rest in expected}
+    for code, _, *numbers in table[1:]:
+        if code not in found:
+            assert numbers == ["0", "0.00", "0.00", "0.00"]  # an empty type: shown, with nothing in it
+            continue
+        customers, revenue, customers_percent, revenue_percent = found[code]
+        assert numbers == [
+            f"{customers:,}",
+            f"{customers_percent:,.2f}",
+            f"{revenue:,.2f}",
+            f"{revenue_percent:,.2f}",
+        ]
+
+
+def test_value_types_lists_every_code_even_empty_ones() -> None:
+    types = value_types([{"value_code": "101", "customers": 3, "revenue": Decimal("30.00")}])
+    assert [t["value_code"] for t in types] == ["111", "110", "101", "100", "011", "010", "001", "000"]
+    assert [t["customers"] for t in types] == [0, 0, 3, 0, 0, 0, 0, 0]
+    assert types[2]["customers_percent"] == 100 and types[2]["revenue_percent"] == 100
+    assert types[2]["meaning"] == "recent, infrequent, high spend"
+    assert all(t["customers"] == 0 for t in value_types([]))
+
+
+def test_the_revenue_concentration_matches_the_mart(report: Path, published: Path) -> None:
+    page = report.read_text()
+    ((customers, revenue, gini, *tops),) = read_parquet(
+        published,
+        "revenue_concentration",
+        "select customers, revenue, gini_coefficient, "
+        + ", ".join(f"top_{k}_percent_revenue, top_{k}_percent_share" for k in (1, 5, 10, 20))
+        + " from revenue_concentration",
+    )
+    table = section_rows(page, "Revenue concentration")
+    assert table[0] == ["Customers by monetary", "Customers", "Revenue", "Share of revenue (%)"]
+    for row, k, top_revenue, top_share in zip(table[1:5], (1, 5, 10, 20), tops[::2], tops[1::2], strict=True):
+        assert row == [f"Top {k}%", row[1], f"{top_revenue:,.2f}", f"{100 * top_share:,.2f}"]
+        # The customers shown are the ones whose revenue the mart sums: the first of customer_rfm by monetary.
+        top_customers = int(row[1].replace(",", ""))
+        assert read_parquet(
+            published,
+            "customer_rfm",
+            "select sum(monetary) from (select monetary from customer_rfm "
+            f"order by monetary desc, customer_id limit {top_customers})",
+        ) == [(top_revenue,)]
+        assert k * customers / 100 <= top_customers < k * customers / 100 + 1
+    assert table[5:] == [
+        ["All customers", "All revenue", "Gini coefficient"],
+        [f"{customers:,}", f"{revenue:,.2f}", f"{gini:,.2f}"],
+    ]
+    assert f"The top 20% of customers bring {100 * tops[-1]:.1f}% of revenue (the 20/80 rule" in page
+    assert f"The Gini coefficient is {gini:.2f}: 0 when every customer spends the same" in page
+    assert 0 < gini < 1 and tops[-1] > 0.2  # a generated shop: revenue more concentrated than customers
 
 
 @pytest.mark.skipif(

@@ -1,7 +1,8 @@
 """`rfm report`: one self-contained HTML page (plotly.js embedded, no CDN, opens offline) built from the
 published marts, for marketers: segment sizes and revenue, the R x F heat map, score distributions, where the
-score bins fell, and, when there is history, the migration matrix and segment trends. Each segment's
-description and action sit beside its numbers.
+score bins fell, the value types (value_code), how concentrated revenue is (top 1/5/10/20% and Gini), and,
+when there is history, the migration matrix and segment trends. Each segment's level, description and action
+sit beside its numbers.
 
 The page records its own script errors and how many charts drew (body data-errors, data-charts-rendered), so
 a headless browser can check it as a person would look at it."""
@@ -64,6 +65,13 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; white-space: 
 </style>
 """
 
+#: The value codes, best first: R, F and M each high (1) or low (0).
+VALUE_CODES = tuple(f"{code:03b}" for code in range(7, -1, -1))
+#: What a high (1) and a low (0) digit of a value code says, per position R, F, M.
+VALUE_CODE_WORDS = (("not recent", "recent"), ("infrequent", "frequent"), ("low spend", "high spend"))
+#: The top shares of customers revenue_concentration measures (its columns top_<k>_percent_revenue, _share).
+TOP_PERCENTS = (1, 5, 10, 20)
+
 SCORE_AXIS = {
     "r": "Recency score (5 = bought most recently)",
     "f": "Frequency score (5 = buys most often)",
@@ -118,6 +126,80 @@ def table(records: list[dict[str, Any]], columns: dict[str, str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def value_code_meaning(code: str) -> str:
+    """'101' -> 'recent, infrequent, high spend'."""
+    return ", ".join(words[int(digit)] for digit, words in zip(code, VALUE_CODE_WORDS, strict=True))
+
+
+def value_types(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Customers and revenue per value code, every code (empty ones as 0) from 111 down to 000."""
+    found = {record["value_code"]: record for record in records}
+    customers = sum(record["customers"] for record in records)
+    revenue = sum(number(record["revenue"]) for record in records)
+    result = []
+    for code in VALUE_CODES:
+        record = found.get(code, {})
+        result.append(
+            {
+                "value_code": code,
+                "meaning": value_code_meaning(code),
+                "customers": record.get("customers", 0),
+                "customers_percent": 100 * record.get("customers", 0) / customers if customers else None,
+                "revenue": record.get("revenue", Decimal(0)),
+                "revenue_percent": 100 * number(record.get("revenue")) / revenue if revenue else None,
+            }
+        )
+    return result
+
+
+def concentration_section(concentration: dict[str, Any]) -> Section:
+    """The top k% of customers' share of revenue, and the Gini coefficient, from revenue_concentration."""
+    customers = concentration["customers"]
+    tops = [
+        {
+            "top": f"Top {k}%",
+            # The first ceil(k% x customers) by monetary, as the mart counts them (integer arithmetic).
+            "customers": -(-k * customers // 100),
+            "revenue": concentration[f"top_{k}_percent_revenue"],
+            "share": None
+            if concentration[f"top_{k}_percent_share"] is None
+            else 100 * concentration[f"top_{k}_percent_share"],
+        }
+        for k in TOP_PERCENTS
+    ]
+    share_20 = concentration["top_20_percent_share"]
+    gini = concentration["gini_coefficient"]
+    twenty = (
+        "Nobody spent anything, so there is no share to speak of."
+        if share_20 is None
+        else f"The top 20% of customers bring {100 * share_20:.1f}% of revenue "
+        "(the 20/80 rule: about 80% where a few customers carry the business)."
+    )
+    spread = (
+        ""
+        if gini is None
+        else f" The Gini coefficient is {gini:.2f}: 0 when every customer spends the same, towards 1 when "
+        "one customer brings all the revenue."
+    )
+    return Section(
+        "Revenue concentration",
+        twenty + spread,
+        table(
+            tops,
+            {
+                "top": "Customers by monetary",
+                "customers": "Customers",
+                "revenue": "Revenue",
+                "share": "Share of revenue (%)",
+            },
+        )
+        + table(
+            [{"customers": customers, "revenue": concentration["revenue"], "gini": gini}],
+            {"customers": "All customers", "revenue": "All revenue", "gini": "Gini coefficient"},
+        ),
+    )
+
+
 def build_report(published: Path, out: Path) -> Path:
     """Write the report for the publication in `published` to `out`; returns `out`."""
     import plotly.graph_objects as go
@@ -145,6 +227,12 @@ def build_report(published: Path, out: Path) -> Path:
             "union all select 'm', m_score, count(*) from customer_rfm group by all order by 1, 2",
         )
         thresholds = rows(connection, "select * from rfm_score_thresholds order by dimension, score")
+        codes = rows(
+            connection,
+            "select value_code, count(*) as customers, sum(monetary) as revenue "
+            "from customer_rfm group by all order by value_code desc",
+        )
+        concentration = rows(connection, "select * from revenue_concentration")
         migration = rows(
             connection,
             "select * from segment_migration "
@@ -176,6 +264,7 @@ def build_report(published: Path, out: Path) -> Path:
                 segments,
                 {
                     "segment": "Segment",
+                    "segment_level": "Level",
                     "customers": "Customers",
                     "revenue": "Revenue",
                     "segment_description": "Who they are",
@@ -245,6 +334,28 @@ def build_report(published: Path, out: Path) -> Path:
             ),
         )
     )
+
+    sections.append(
+        Section(
+            "Value types (value_code)",
+            "Each customer's R, F and M, each high (1) or low (0): 111 are the important value customers "
+            "(recent, frequent, high spend), 000 the ones to re-engage. High is above the middle score (or, "
+            "with var value_8_cut mean, better than the mean), whatever segment scheme the build used.",
+            table(
+                value_types(codes),
+                {
+                    "value_code": "Value code (R F M)",
+                    "meaning": "Customers who are",
+                    "customers": "Customers",
+                    "customers_percent": "Customers (%)",
+                    "revenue": "Revenue",
+                    "revenue_percent": "Revenue (%)",
+                },
+            ),
+        )
+    )
+    if concentration:
+        sections.append(concentration_section(concentration[0]))
 
     if migration:
         from_date, to_date = migration[0]["from_as_of_date"], migration[0]["to_as_of_date"]

@@ -9,6 +9,7 @@ import duckdb
 SUMMARY_SQL = """
 select
     segment,
+    segment_level as "level",
     customers,
     round(100 * share_of_customers, 1) as "customers %",
     revenue,

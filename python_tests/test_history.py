@@ -62,6 +62,30 @@ def test_each_history_date_equals_a_separate_build_at_that_date(
     assert rows_at(history_build, "marts.customer_rfm_history", as_of_date) == expected
 
 
+def test_history_with_purchase_days_and_nested_bins_equals_a_separate_build(
+    transactions: Path, tmp_path: Path
+) -> None:
+    """The backfill sums per-day totals: with frequency_unit day each day counts once, and nested bins are
+    drawn within each date's own R scores, as a build at that date draws them."""
+    options = {"frequency_unit": "day", "rfm_binning": "nested", **HISTORY}
+    history = build_project(
+        tmp_path / "history.duckdb", transactions, history_start_date="2025-07-01", **options
+    )
+    as_of_date = "2025-10-01"
+    separate = build_project(
+        tmp_path / "separate.duckdb", transactions, **{**options, "as_of_date": as_of_date}
+    )
+    expected = rows_at(separate, "marts.customer_rfm")
+    assert len(expected) > 100
+    assert rows_at(history, "marts.customer_rfm_history", as_of_date) == expected
+    value_codes = (
+        "select customer_id, value_code, segment_level from {} where as_of_date = date '" + as_of_date + "'"
+    )
+    assert sorted(query(history, value_codes.format("marts.customer_rfm_history"))) == sorted(
+        query(separate, value_codes.format("marts.customer_rfm"))
+    )
+
+
 def test_latest_history_date_is_customer_rfm(history_build: Path) -> None:
     assert rows_at(history_build, "marts.customer_rfm_history", AS_OF) == rows_at(
         history_build, "marts.customer_rfm"

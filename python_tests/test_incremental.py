@@ -174,11 +174,23 @@ def test_purchase_days_counted_incrementally_equal_a_full_build(tmp_path: Path) 
     folder.mkdir()
     database = tmp_path / "incremental.duckdb"
     pq.write_table(table.slice(0, 3_000), folder / "part-0001.parquet")
-    build_project(database, folder / "*.parquet")
-    pq.write_table(table.slice(3_000), folder / "part-0002.parquet")
+    build_project(database, folder / "*.parquet", frequency_unit="day")
+    # The second file holds purchases on days its customers already bought on in the first.
+    pq.write_table(table.slice(3_000, 2_000), folder / "part-0002.parquet")
+    repeated = query(
+        database,
+        f"select count(*) from read_parquet('{folder / 'part-0002.parquet'}') as arriving "
+        "inner join staging.stg_transactions as staged on arriving.customer_id = staged.customer_id "
+        "and cast(try_cast(arriving.transaction_at as timestamp) as date) = staged.transaction_date",
+    )[0][0]
+    assert repeated > 0
     build_project(database, folder / "*.parquet", frequency_unit="day")
     assert_equals_full_build(database, folder, "*.parquet", tmp_path, "days", frequency_unit="day")
-    # Same-day purchases exist in this sample: days and purchases differ for some customers.
+    # Totals counted in transactions are recounted in days when the var changes back and forth.
+    pq.write_table(table.slice(5_000), folder / "part-0003.parquet")
+    build_project(database, folder / "*.parquet")
+    build_project(database, folder / "*.parquet", frequency_unit="day")
+    assert_equals_full_build(database, folder, "*.parquet", tmp_path, "switched", frequency_unit="day")
     by_transaction = build_project(tmp_path / "by_transaction.duckdb", folder / "*.parquet")
     assert mismatches(database, by_transaction)
 

@@ -66,6 +66,30 @@ def test_customers_revenue_and_order_value_by_segment(semantic_build: Path, tmp_
             assert abs(float(row["average_order_value"]) - float(order_value)) < 1e-6
 
 
+def test_customers_and_revenue_by_tier_and_value_code(semantic_build: Path, tmp_path: Path) -> None:
+    rows = mf_query(
+        semantic_build,
+        tmp_path / "by_tier.csv",
+        "customers,revenue",
+        "customer__segment_level,customer__value_code",
+    )
+    expected = query(
+        semantic_build,
+        "select segment_level, value_code, count(*), sum(monetary) from marts.customer_rfm "
+        "group by all order by all",
+    )
+    actual = sorted(
+        (
+            row["customer__segment_level"],
+            row["customer__value_code"],
+            int(row["customers"]),
+            Decimal(row["revenue"]),
+        )
+        for row in rows
+    )
+    assert actual == sorted(expected)
+
+
 def test_share_of_revenue_adds_up_over_segments(semantic_build: Path, tmp_path: Path) -> None:
     rows = mf_query(
         semantic_build, tmp_path / "share.csv", "share_of_revenue", "segment_row__segment", order=False

@@ -274,6 +274,37 @@ def test_a_table_as_the_input_gives_duckdbs_answer_on_spark(spark_warehouse: Pat
         assert differences(duck, exported, schema, name) == [], name
 
 
+def test_the_seeds_own_rfm_options_give_duckdbs_answer_on_spark(
+    spark_warehouse: Path, tmp_path: Path
+) -> None:
+    """Every R, F and M option of the case studies at once (purchase days, bins per dimension, nested binning,
+    the mean purchase as M, fractional weights, value_8 cut at the means): the same scores, codes, segments
+    and history on both engines."""
+    from pyspark.sql import SparkSession
+
+    transactions, _ = csv_input(tmp_path)
+    variables = {
+        "transactions_path": transactions,
+        **VARIABLES,
+        "frequency_unit": "day",
+        "rfm_bins": {"recency": 5, "frequency": 3, "monetary": 5},
+        "rfm_binning": "nested",
+        "monetary_measure": "mean",
+        "rfm_score_weights": {"recency": 0.637, "frequency": 0.258, "monetary": 0.105},
+        "segment_scheme": "value_8",
+        "value_8_cut": "mean",
+    }
+    duck = tmp_path / "rfm.duckdb"
+    run_dbt(["build"], PROJECT, variables, duck)
+    run_dbt(["build", "--target", "spark"], PROJECT, variables)
+    spark = SparkSession.builder.getOrCreate()
+    exported = tmp_path / "from_spark"
+    compared = (*RELATIONS[:2], ("marts", "customer_rfm_history"), ("marts", "rfm_score_thresholds"))
+    for schema, name in compared:
+        spark.table(f"{schema}.{name}").write.parquet(str(exported / name))
+        assert differences(duck, exported, schema, name) == [], name
+
+
 def test_history_snapshots_accumulate_on_spark(tmp_path: Path) -> None:
     """Parquet can't delete rows: with history_snapshots each run overwrites only its own date's partition."""
     if shutil.which("java") is None:

@@ -8,6 +8,9 @@
 {%- set monetary_measure = rfm_monetary_measure() -%}
 {%- set frequency_group = 'as_of_date, r_score' if nested else 'as_of_date' -%}
 {%- set monetary_group = 'as_of_date, r_score, f_score' if nested else 'as_of_date' -%}
+{#- Independent bins split the date's customers, counted once. -#}
+{%- set frequency_group_size = 'count(*) over (partition by ' ~ frequency_group ~ ')' if nested else 'customers' -%}
+{%- set monetary_group_size = 'count(*) over (partition by ' ~ monetary_group ~ ')' if nested else 'customers' -%}
 
 with
 
@@ -68,7 +71,7 @@ frequency_ranked as (
 
     select
         *,
-        count(*) over (partition by {{ frequency_group }}) as frequency_group_size,
+        {{ frequency_group_size }} as frequency_group_size,
         rank() over (partition by {{ frequency_group }} order by frequency asc) as frequency_position
     from recency_scored
 
@@ -103,7 +106,7 @@ monetary_ranked as (
 
     select
         *,
-        count(*) over (partition by {{ monetary_group }}) as monetary_group_size,
+        {{ monetary_group_size }} as monetary_group_size,
         rank() over (
             partition by {{ monetary_group }}
             order by case when frequency > 0 then {{ monetary_measure }} end asc nulls first

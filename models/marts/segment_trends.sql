@@ -56,6 +56,7 @@ flagged as (
 
     select
         *,
+        -- Two or more purchases (purchase days with var frequency_unit day).
         case when frequency >= 2 then 1 else 0 end as is_repeat_buyer,
         case when next_period_purchases > 0 then 1 else 0 end as is_retained,
         case when next_segment_priority < segment_priority then 1 else 0 end as moved_up,

@@ -4,7 +4,8 @@
     {%- if execute and target.type == 'spark' -%}
         {{ log(
             "Spark: the incremental models are rebuilt as tables on every run (Parquet tables cannot delete rows),"
-            ~ " and rfm_publication and its exposures are off (dbt-spark runs Python models only on Databricks);"
+            ~ " and rfm_publication, its exposures and the cluster models are off (dbt-spark runs Python models"
+            ~ " only on Databricks);"
             ~ " README, 'Running on Spark'.",
             info=true
         ) }}

@@ -274,6 +274,52 @@
 {%- endmacro %}
 
 
+{#- var clustering: build the cluster models (true) or not. -#}
+{% macro rfm_clustering() -%}
+    {{ return(rfm_boolean_var('clustering')) }}
+{%- endmacro %}
+
+
+{#- var cluster_features: customer_rfm's numeric measures to cluster on, each once. -#}
+{% macro rfm_cluster_features() -%}
+    {%- set value = var('cluster_features') -%}
+    {%- set allowed = [
+        'recency_days', 'frequency', 'refunds', 'monetary', 'avg_order_value', 'tenure_days',
+        'avg_days_between_purchases',
+    ] -%}
+    {%- if value is string or value is mapping or value is not iterable or (value | length) == 0
+        or (value | reject('in', allowed) | list | length) > 0 or (value | unique | list | length) != (value | length) -%}
+        {{ exceptions.raise_compiler_error(
+            "var cluster_features must list customer_rfm measures, each once, from " ~ (allowed | join(', '))
+            ~ ", e.g. [avg_order_value, frequency, tenure_days], got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(value | list) }}
+{%- endmacro %}
+
+
+{#- var cluster_scaling: 'minmax' (to 0..1) or 'zscore'. -#}
+{% macro rfm_cluster_scaling() -%}
+    {{ return(rfm_choice_var('cluster_scaling', ['minmax', 'zscore'])) }}
+{%- endmacro %}
+
+
+{#- var cluster_k: none for 'auto', else a whole number 2..9. -#}
+{% macro rfm_cluster_k() -%}
+    {%- set value = var('cluster_k') -%}
+    {%- if value is string and value | trim | lower == 'auto' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set number = rfm_as_whole_number(value) -%}
+    {%- if number is none or number < 2 or number > 9 -%}
+        {{ exceptions.raise_compiler_error(
+            "var cluster_k must be auto or a whole number from 2 to 9, got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(number) }}
+{%- endmacro %}
+
+
 {#- var value_8_cut: how value_code calls a dimension high, 'score' (above the middle score) or 'mean' (the
     raw measure better than the mean over the customers who bought). -#}
 {% macro rfm_value_8_cut() -%}

@@ -30,6 +30,9 @@ def build_project(database: Path, transactions: Path | str, **variables: Any) ->
     if Path(transactions) == MESSY:
         # The fixture is mostly bad rows by design (every reason, twice): past the guard's default limit.
         variables.setdefault("reject_rate_error", MESSY_REJECT_RATE_ERROR)
+    # The cluster models (Python, scikit-learn) add seconds to every build: only the tests of clustering
+    # (test_clustering.py) and the builds the CLI runs build them.
+    variables.setdefault("clustering", False)
     run_dbt(["build"], PROJECT, {"transactions_path": str(transactions), **variables}, database)
     return database
 

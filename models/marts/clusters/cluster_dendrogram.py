@@ -1,0 +1,25 @@
+"""Ward's merge steps over the Ward sample (customers in the order of a hash of their id), as scipy's linkage
+gives them, so that a BI tool can draw the tree: leaves are nodes 0..n-1 (the sample in that order), merge
+step i makes node n + i - 1. DuckDB only (dbt-spark runs Python models only on Databricks)."""
+
+import numpy as np
+import pyarrow as pa
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from rfm_clustering import read_inputs, sample_tree
+
+    inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
+    sample, tree = sample_tree(inputs.ids, inputs.points)
+    leaves = len(sample)
+    return pa.table(
+        {
+            "merge_step": pa.array(range(1, len(tree) + 1), pa.int32()),
+            "left_node": pa.array(tree[:, 0].astype(np.int64)),
+            "right_node": pa.array(tree[:, 1].astype(np.int64)),
+            "merged_node": pa.array(range(leaves, leaves + len(tree)), pa.int64()),
+            "height": pa.array(tree[:, 2]),
+            "node_customers": pa.array(tree[:, 3].astype(np.int64)),
+        }
+    )

@@ -1,0 +1,29 @@
+"""Choosing k: for k = 2..9, the criteria of Ward's tree cut into k clusters, over the Ward sample (customers
+in the order of a hash of their id, at most rfm_clustering.WARD_SAMPLE), on the scale of cluster_scaling; the
+k picked (the largest Calinski-Harabasz index, or var cluster_k). DuckDB only (dbt-spark runs Python models
+only on Databricks)."""
+
+import numpy as np
+import pyarrow as pa
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from rfm_clustering import choose_k, k_criteria, read_inputs, sample_tree
+
+    inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
+    points = inputs.points
+    sample, tree = sample_tree(inputs.ids, points)
+    criteria = k_criteria(points[sample], tree)
+    requested = dbt.ref("cluster_scaling").project("max(requested_k)").fetchall()[0][0]
+    chosen = int(requested) if requested is not None else choose_k(criteria)
+    return pa.table(
+        {
+            "k": pa.array([choice.k for choice in criteria], pa.int32()),
+            "within_cluster_sum_of_squares": [choice.within_cluster_sum_of_squares for choice in criteria],
+            "calinski_harabasz": [choice.calinski_harabasz for choice in criteria],
+            "davies_bouldin": [choice.davies_bouldin for choice in criteria],
+            "sample_customers": pa.array(np.full(len(criteria), len(sample)), pa.int64()),
+            "is_chosen": [choice.k == chosen for choice in criteria],
+        }
+    )

@@ -1,0 +1,26 @@
+"""One row per clustered customer (customer_rfm's customers with every cluster feature) at the current as-of
+date: the cluster, numbered 1..k by size (largest first, ties by centroid), the distance to its centroid and
+the margin to the second-nearest one, in scaled units. k-means (Lloyd, scikit-learn, n_init=1) over every
+customer, sorted by id, from the centroids of Ward's cut at the chosen k: deterministic and independent of row
+order (src/rfm_clustering). DuckDB only (dbt-spark runs Python models only on Databricks)."""
+
+import pyarrow as pa
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from rfm_clustering import cluster, distances, read_inputs
+
+    inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
+    chosen = dbt.ref("cluster_k_selection").filter("is_chosen").project("k").fetchall()[0][0]
+    result = cluster(inputs.ids, inputs.raw, k=chosen, scaling=inputs.scaling)
+    own, margin = distances(inputs.points[result.order], result.clustering.centers, result.clustering.labels)
+    return pa.table(
+        {
+            "customer_id": pa.array([inputs.ids[index] for index in result.order], pa.string()),
+            "as_of_date": pa.array(inputs.as_of_dates[result.order]),
+            "cluster_id": pa.array(result.clustering.labels, pa.int32()),
+            "distance_to_centroid": pa.array(own),
+            "margin_to_second_centroid": pa.array(margin),
+        }
+    )

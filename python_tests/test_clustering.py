@@ -1,0 +1,188 @@
+"""Customer clustering: the method (src/rfm_clustering) finds planted clusters and their number, does not
+depend on row order, numbers clusters by a stated rule and round-trips its scaling; the cluster marts of a dbt
+build are scipy's Ward tree and scikit-learn's k-means, and another row order of the same input gives the same
+clusters."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from conftest import MESSY, Build, build_project, query
+from rfm.generate import generate
+from rfm.project import DbtError
+from rfm_clustering import choose_k, cluster, fit_scaling, hash_order, number_clusters
+from test_pipeline import cdnow_as_csv
+
+CENTERS = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0], [0, 0, 10]], dtype=float)
+
+
+def planted(per_cluster: int = 800, seed: int = 3) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Four well-separated blobs of unequal size: (ids, features, the blob of each row)."""
+    generator = np.random.default_rng(seed)
+    sizes = [per_cluster, per_cluster // 2, per_cluster // 4, per_cluster // 8]
+    truth = np.repeat(np.arange(4), sizes)
+    raw = CENTERS[truth] + generator.normal(scale=0.8, size=(len(truth), 3))
+    ids = [f"c{index:05d}" for index in generator.permutation(len(truth))]
+    return ids, raw, truth
+
+
+def test_planted_clusters_are_recovered_and_their_number_chosen() -> None:
+    ids, raw, truth = planted()
+    result = cluster(ids, raw)
+    assert result.k == 4
+    assert [choice.k for choice in result.criteria] == list(range(2, 10))
+    assert adjusted_rand_score(truth[result.order], result.clustering.labels) == 1.0
+    # Numbered by size, largest first: blob sizes 800, 400, 200, 100.
+    assert np.bincount(result.clustering.labels)[1:].tolist() == [800, 400, 200, 100]
+    assert result.tree.shape == (min(len(ids), 2_000) - 1, 4)
+
+
+def test_the_same_customers_in_another_row_order_get_the_same_clusters() -> None:
+    ids, raw, _ = planted(seed=5)
+    shuffle = np.random.default_rng(1).permutation(len(ids))
+    first = cluster(ids, raw)
+    second = cluster([ids[index] for index in shuffle], raw[shuffle])
+    by_id = lambda run, names: {  # noqa: E731
+        names[i]: label for i, label in zip(run.order, run.clustering.labels, strict=True)
+    }
+    assert by_id(first, ids) == by_id(second, [ids[index] for index in shuffle])
+    assert np.array_equal(first.clustering.centers, second.clustering.centers)
+    assert np.array_equal(first.tree, second.tree)
+
+
+def test_a_given_k_is_used() -> None:
+    ids, raw, _ = planted(seed=7)
+    result = cluster(ids, raw, k=2)
+    assert result.k == 2 and sorted(set(result.clustering.labels.tolist())) == [1, 2]
+
+
+def test_numbering_is_by_size_then_centroid() -> None:
+    centers = np.array([[5.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    labels = np.array([0, 1, 1, 2, 0])
+    assert number_clusters(centers, labels) == [1, 0, 2]
+
+
+@pytest.mark.parametrize("method", ["minmax", "zscore"])
+def test_scaling_is_stored_and_round_trips(method: str) -> None:
+    raw = np.array([[1.0, 5.0, 7.0], [3.0, 5.0, 9.0], [5.0, 5.0, 20.0]])
+    scaling = fit_scaling(raw, method)
+    scaled = scaling.apply(raw)
+    if method == "minmax":
+        assert scaled[:, 0].tolist() == [0.0, 0.5, 1.0]
+    else:
+        assert np.allclose(scaled[:, [0, 2]].mean(axis=0), 0) and np.allclose(
+            scaled[:, [0, 2]].std(axis=0), 1
+        )
+    assert scaling.scale[1] == 1.0  # a constant feature is not divided by zero
+    assert np.allclose(scaling.invert(scaled), raw)
+    with pytest.raises(ValueError, match="scaling must be one of minmax, zscore"):
+        fit_scaling(raw, "robust")
+
+
+def test_hash_order_ignores_row_order_and_too_few_customers_fail_in_one_sentence() -> None:
+    ids = ["b", "a", "c", "d"]
+    assert [ids[i] for i in hash_order(ids)] == [
+        list(reversed(ids))[i] for i in hash_order(list(reversed(ids)))
+    ]
+    with pytest.raises(ValueError, match="Too few distinct customers to cluster"):
+        choose_k([])
+
+
+# ---------- the cluster models in a dbt build ----------
+
+
+def cluster_build(build: Build, transactions: Path, **variables: object) -> Path:
+    return build(transactions, clustering=True, **variables)
+
+
+def test_the_cluster_marts_follow_scipy_and_scikit_learn(build: Build, tmp_path: Path) -> None:
+    """The study's features on CDNOW: cluster_dendrogram is scipy's Ward linkage of the hash-ordered sample on
+    cluster_scaling's scale, and customer_clusters is scikit-learn's KMeans (n_init=1) from that tree's cut,
+    numbered by size."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.cluster import KMeans
+
+    features = ["avg_order_value", "frequency", "tenure_days"]
+    database = cluster_build(
+        build, cdnow_as_csv(tmp_path / "cdnow.csv"), transaction_at_format="%Y%m%d", cluster_features=features
+    )
+    scaling = query(database, "select center, scale from marts.cluster_scaling order by feature_position")
+    rows = query(
+        database,
+        f"select customer_id, {', '.join(features)} from marts.customer_rfm "
+        f"where {' and '.join(f'{name} is not null' for name in features)}",
+    )
+    ids = [row[0] for row in rows]
+    points = (np.array([[float(value) for value in row[1:]] for row in rows]) - [c for c, _ in scaling]) / [
+        s for _, s in scaling
+    ]
+    sample = hash_order(ids)[:2_000]
+    tree = linkage(points[sample], method="ward")
+    dendrogram = query(
+        database,
+        "select left_node, right_node, height, node_customers from marts.cluster_dendrogram "
+        "order by merge_step",
+    )
+    assert np.allclose(np.array(dendrogram, dtype=float), tree)
+    k = query(database, "select k from marts.cluster_k_selection where is_chosen")[0][0]
+    cut = fcluster(tree, k, criterion="maxclust")
+    start = np.array([points[sample][cut == label].mean(axis=0) for label in np.unique(cut)])
+    by_id = np.array(sorted(range(len(ids)), key=lambda index: ids[index]))
+    model = KMeans(n_clusters=len(start), init=start, n_init=1, algorithm="lloyd", tol=0).fit(points[by_id])
+    expected = {ids[index]: label for index, label in zip(by_id, model.labels_, strict=True)}
+    actual = dict(query(database, "select customer_id, cluster_id from marts.customer_clusters"))
+    assert actual.keys() == expected.keys()
+    # The same partition, numbered by size (largest first).
+    pairs = set(zip(actual.values(), (expected[name] for name in actual), strict=True))
+    assert len(pairs) == len(set(actual.values())) == len(start)
+    sizes = query(database, "select cluster_id, count(*) from marts.customer_clusters group by 1 order by 1")
+    assert [size for _, size in sizes] == sorted((size for _, size in sizes), reverse=True)
+
+
+def test_the_same_input_in_another_row_order_gives_the_same_clusters(build: Build, tmp_path: Path) -> None:
+    """A log without bad or duplicate rows (staging's accepted rows of a sample), built as written and
+    shuffled: identical cluster ids, centroids and tree."""
+    sample = generate(tmp_path / "sample.csv", 8_000, 600, seed=21).path
+    first = cluster_build(build, sample)
+    accepted = query(first, "select customer_id, transaction_at, amount from staging.stg_transactions")
+    shuffled = [accepted[index] for index in np.random.default_rng(2).permutation(len(accepted))]
+    for name, rows in (("ordered.csv", accepted), ("shuffled.csv", shuffled)):
+        with (tmp_path / name).open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["customer_id", "transaction_at", "amount"])
+            writer.writerows(rows)
+    results = []
+    for name in ("ordered.csv", "shuffled.csv"):
+        database = build_project(tmp_path / f"{name}.duckdb", tmp_path / name, clustering=True, cluster_k=4)
+        results.append(
+            (
+                sorted(query(database, "select customer_id, cluster_id from marts.customer_clusters")),
+                query(
+                    database, "select * from marts.cluster_centroids order by cluster_id, feature_position"
+                ),
+                query(database, "select * from marts.cluster_dendrogram order by merge_step"),
+            )
+        )
+    assert results[0] == results[1]
+    assert len({cluster for _, cluster in results[0][0]}) == 4
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        (
+            {"cluster_features": ["recency_days", "segment"]},
+            "var cluster_features must list customer_rfm measures",
+        ),
+        ({"cluster_k": 12}, "var cluster_k must be auto or a whole number from 2 to 9"),
+        ({"cluster_scaling": "robust"}, "var cluster_scaling must be one of minmax, zscore"),
+    ],
+)
+def test_bad_cluster_vars_fail_in_one_sentence(build: Build, variables: dict, message: str) -> None:
+    with pytest.raises(DbtError, match=message):
+        cluster_build(build, MESSY, **variables)

@@ -1,0 +1,242 @@
+"""Deterministic customer clustering (issue 16's method), for the dbt project's Python models: no random
+starts and no dependence on row order.
+
+1. Scale each feature: min-max (the SOM/k-means study) or z-score; the parameters are returned so that other
+   dates are scored on the same scale.
+2. Ward's hierarchical clustering (scipy) over a sample chosen by a hash of the customer id (so the same
+   customers are sampled whatever the row order), sorted by that hash: the tree, and for k = 2..9 its cut.
+3. k is chosen by the largest Calinski-Harabasz index of the tree's cuts (sklearn.metrics), or given.
+4. k-means (scikit-learn, Lloyd, n_init=1) over every customer, sorted by id, started from the centroids of
+   the Ward cut: the final centroids.
+5. Clusters are numbered 1..k by size, largest first, ties by centroid (scaled coordinates, ascending), so the
+   same data gives the same numbers.
+
+The dbt project imports this package (not the `rfm` CLI), as it does rfm_preflight."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+SCALINGS = ("minmax", "zscore")
+#: The k the selection considers.
+K_RANGE = range(2, 10)
+#: Customers in the Ward sample: Ward needs memory quadratic in it.
+WARD_SAMPLE = 2_000
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """Per feature: scaled = (raw - center) / scale."""
+
+    method: str
+    center: np.ndarray
+    scale: np.ndarray
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        return (raw - self.center) / self.scale
+
+    def invert(self, scaled: np.ndarray) -> np.ndarray:
+        return scaled * self.scale + self.center
+
+
+def fit_scaling(raw: np.ndarray, method: str) -> Scaling:
+    """Min-max to 0..1, or z-scores (population standard deviation); a constant feature gets scale 1."""
+    if method not in SCALINGS:
+        raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}, got {method!r}")
+    if method == "minmax":
+        center, spread = raw.min(axis=0), raw.max(axis=0) - raw.min(axis=0)
+    else:
+        center, spread = raw.mean(axis=0), raw.std(axis=0)
+    return Scaling(method, center, np.where(spread > 0, spread, 1.0))
+
+
+def hash_order(ids: Sequence[str]) -> np.ndarray:
+    """Indices of `ids` in the order of md5(id), then id: independent of the order the rows came in."""
+    keys = [(hashlib.md5(str(value).encode()).hexdigest(), str(value)) for value in ids]
+    return np.array(sorted(range(len(ids)), key=keys.__getitem__), dtype=np.int64)
+
+
+def ward_sample(ids: Sequence[str], size: int = WARD_SAMPLE) -> np.ndarray:
+    """The first `size` customers in hash order (all of them when there are fewer)."""
+    return hash_order(ids)[:size]
+
+
+def ward_tree(points: np.ndarray) -> np.ndarray:
+    """scipy's Ward linkage matrix: per merge, the two nodes, the height and the size of the new node."""
+    from scipy.cluster.hierarchy import linkage
+
+    return linkage(points, method="ward")
+
+
+def ward_cut(tree: np.ndarray, k: int) -> np.ndarray:
+    """Labels 1..k of the tree cut into k clusters."""
+    from scipy.cluster.hierarchy import fcluster
+
+    return fcluster(tree, k, criterion="maxclust")
+
+
+def centroids(points: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The mean of each label's points, in label order."""
+    return np.array([points[labels == label].mean(axis=0) for label in np.unique(labels)])
+
+
+@dataclass(frozen=True)
+class KChoice:
+    k: int
+    within_cluster_sum_of_squares: float
+    calinski_harabasz: float | None
+    davies_bouldin: float | None
+
+
+def k_criteria(points: np.ndarray, tree: np.ndarray, ks: Sequence[int] = K_RANGE) -> list[KChoice]:
+    """For each k, the criteria of the Ward cut into k clusters (k below the number of distinct points)."""
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
+    result = []
+    distinct = len(np.unique(points, axis=0))
+    for k in ks:
+        if k >= distinct:
+            break
+        labels = ward_cut(tree, k)
+        if len(np.unique(labels)) < 2:
+            continue
+        centers = centroids(points, labels)
+        wcss = float(((points - centers[np.searchsorted(np.unique(labels), labels)]) ** 2).sum())
+        result.append(
+            KChoice(
+                k,
+                wcss,
+                float(calinski_harabasz_score(points, labels)),
+                float(davies_bouldin_score(points, labels)),
+            )
+        )
+    return result
+
+
+def choose_k(criteria: Sequence[KChoice]) -> int:
+    """The k with the largest Calinski-Harabasz index; the smaller k on a tie."""
+    if not criteria:
+        raise ValueError("Too few distinct customers to cluster: at least 3 are needed.")
+    return max(criteria, key=lambda choice: (choice.calinski_harabasz or 0.0, -choice.k)).k
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """Final centroids (scaled) numbered 1..k in row order, each customer's cluster (1..k), and the Ward
+    starting centroids the k-means began from (numbered as in the cut)."""
+
+    centers: np.ndarray
+    labels: np.ndarray
+    start: np.ndarray
+    iterations: int
+
+
+def kmeans(points: np.ndarray, start: np.ndarray) -> Clustering:
+    """Lloyd's k-means from `start` (n_init=1: no random starts), clusters renumbered by `number_clusters`."""
+    from sklearn.cluster import KMeans
+
+    # tol=0: iterate until no customer changes cluster, so each centroid is exactly its customers' mean.
+    model = KMeans(n_clusters=len(start), init=start, n_init=1, algorithm="lloyd", max_iter=300, tol=0)
+    model.fit(points)
+    order = number_clusters(model.cluster_centers_, model.labels_)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return Clustering(model.cluster_centers_[order], rank[model.labels_] + 1, start, int(model.n_iter_))
+
+
+def number_clusters(centers: np.ndarray, labels: np.ndarray) -> list[int]:
+    """The clusters' indices in numbering order: size descending, then centroid coordinates ascending."""
+    sizes = np.bincount(labels, minlength=len(centers))
+    return sorted(range(len(centers)), key=lambda index: (-sizes[index], *centers[index]))
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one clustering run decides: the scaling, the Ward tree of the sample, the criteria per k,
+    the chosen k, the k-means result, and the customers' order (by id) that the result's labels follow."""
+
+    scaling: Scaling
+    tree: np.ndarray
+    criteria: list[KChoice]
+    k: int
+    clustering: Clustering
+    order: np.ndarray
+
+
+def sample_tree(ids: Sequence[str], points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the Ward sample's indices into `points`, in hash order; Ward's tree of their points)."""
+    sample = ward_sample(ids)
+    return sample, ward_tree(points[sample])
+
+
+def cluster(
+    ids: Sequence[str],
+    raw: np.ndarray,
+    method: str = "minmax",
+    k: int | None = None,
+    scaling: Scaling | None = None,
+) -> Result:
+    """Cluster the customers `ids` on their features `raw` (n x d), as the module docstring says; `scaling`
+    (stored parameters) instead of fitting `method` on `raw`."""
+    by_id = np.array(sorted(range(len(ids)), key=lambda index: str(ids[index])), dtype=np.int64)
+    scaling = scaling or fit_scaling(raw, method)
+    points = scaling.apply(raw)
+    sample, tree = sample_tree(ids, points)
+    criteria = k_criteria(points[sample], tree)
+    chosen = k if k is not None else choose_k(criteria)
+    start = centroids(points[sample], ward_cut(tree, chosen))
+    return Result(scaling, tree, criteria, chosen, kmeans(points[by_id], start), by_id)
+
+
+def distances(points: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each point's Euclidean distance to its own center (labels 1..k), the margin to the second-nearest)."""
+    # One center at a time: n x k distances, not an n x k x d array.
+    all_distances = np.column_stack([np.sqrt(((points - center) ** 2).sum(axis=1)) for center in centers])
+    own = all_distances[np.arange(len(points)), labels - 1]
+    if len(centers) < 2:
+        return own, np.full(len(points), np.nan)
+    nearest_two = np.partition(all_distances, 1, axis=1)[:, :2]
+    return own, nearest_two[:, 1] - nearest_two[:, 0]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the cluster models read: the clustered customers (ids, as-of dates) and their raw features, in the
+    order the relation gave them, and the stored scaling."""
+
+    features: list[str]
+    ids: list[str]
+    as_of_dates: np.ndarray
+    raw: np.ndarray
+    scaling: Scaling
+
+    @property
+    def points(self) -> np.ndarray:
+        return self.scaling.apply(self.raw)
+
+
+def read_inputs(cluster_scaling: Any, customer_rfm: Any) -> Inputs:
+    """From the DuckDB relations dbt.ref() gives a Python model: cluster_scaling (one row per feature) and
+    customer_rfm, restricted to the customers with every feature."""
+    settings = cluster_scaling.order("feature_position").fetchnumpy()
+    features = [str(name) for name in settings["feature"]]
+    customers = (
+        customer_rfm.filter(" and ".join(f"{name} is not null" for name in features))
+        .project(
+            "customer_id, as_of_date, " + ", ".join(f"cast({name} as double) as {name}" for name in features)
+        )
+        .fetchnumpy()
+    )
+    center, scale = np.asarray(settings["center"], float), np.asarray(settings["scale"], float)
+    return Inputs(
+        features,
+        [str(value) for value in customers["customer_id"]],
+        np.asarray(customers["as_of_date"]),
+        np.column_stack([np.asarray(customers[name], float) for name in features]),
+        Scaling(str(settings["scaling"][0]), center, scale),
+    )

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from conftest import MESSY, Build, build_project, query
+from conftest import MESSY, PROJECT, Build, build_project, query
 from rfm.generate import generate
 from rfm.project import DbtError
 from rfm_clustering import choose_k, cluster, fit_scaling, hash_order, number_clusters
@@ -186,3 +186,34 @@ def test_the_same_input_in_another_row_order_gives_the_same_clusters(build: Buil
 def test_bad_cluster_vars_fail_in_one_sentence(build: Build, variables: dict, message: str) -> None:
     with pytest.raises(DbtError, match=message):
         cluster_build(build, MESSY, **variables)
+
+
+def test_every_cluster_is_named_by_its_profile(build: Build, tmp_path: Path) -> None:
+    """cluster_profiles: the means and high/low levels recomputed from customer_rfm, and the seed's type."""
+    sample = generate(tmp_path / "sample.csv", 8_000, 600, seed=23).path
+    database = cluster_build(build, sample, cluster_k=5)
+    rows = query(
+        database,
+        "select clusters.cluster_id, customers.recency_days, customers.frequency, customers.monetary "
+        "from marts.customer_clusters as clusters "
+        "inner join marts.customer_rfm as customers using (customer_id)",
+    )
+    with (PROJECT / "seeds" / "rfm_cluster_types.csv").open() as handle:
+        types = {
+            (row["recency_level"], row["frequency_level"], row["monetary_level"]): row["cluster_type"]
+            for row in csv.DictReader(handle)
+        }
+    means = np.array([[float(value) for value in row[1:]] for row in rows]).mean(axis=0)
+    expected = {}
+    for cluster_id in {row[0] for row in rows}:
+        mine = np.array([[float(value) for value in row[1:]] for row in rows if row[0] == cluster_id]).mean(
+            axis=0
+        )
+        levels = (
+            "high" if mine[0] < means[0] else "low",
+            "high" if mine[1] > means[1] else "low",
+            "high" if mine[2] > means[2] else "low",
+        )
+        expected[cluster_id] = types[levels]
+    assert dict(query(database, "select cluster_id, cluster_type from marts.cluster_profiles")) == expected
+    assert len(expected) == 5

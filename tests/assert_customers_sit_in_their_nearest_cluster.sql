@@ -1,6 +1,6 @@
-{{ config(enabled=var('clustering', true) and target.type == 'duckdb') }}
+{{ config(enabled=target.type == 'duckdb') }}
 -- k-means' fixed point: every clustered customer's own centroid (cluster_centroids, scaled) is its nearest,
--- at the distance customer_clusters states, and exactly one k is chosen.
+-- at the distance customer_clusters states, and exactly one k is chosen (none with var clustering false).
 {%- set features = rfm_cluster_features() %}
 
 with
@@ -117,7 +117,7 @@ validation_errors as (
         cast(null as double) as own_distance,
         cast(null as double) as nearest_distance
     from chosen
-    where chosen_k != 1
+    where chosen_k != {{ 1 if rfm_clustering() else 0 }}
 
 )
 

@@ -18,6 +18,12 @@ def model(dbt, session):
     dbt.ref("segment_migration")
     dbt.ref("segment_trends")
     dbt.ref("revenue_concentration")
+    dbt.ref("customer_clusters")
+    dbt.ref("cluster_centroids")
+    dbt.ref("cluster_profiles")
+    dbt.ref("cluster_k_selection")
+    dbt.ref("cluster_dendrogram")
+    dbt.ref("cluster_scaling")
     invocation_id, run_started_at, transactions_path = dbt.ref("int_build_context").fetchall()[0]
     context = BuildContext(invocation_id, run_started_at, transactions_path)
     target = publish_dir(dbt.config.get("publish_dir"))

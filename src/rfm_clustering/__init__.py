@@ -225,6 +225,10 @@ def read_inputs(cluster_scaling: Any, customer_rfm: Any) -> Inputs:
     customer_rfm, restricted to the customers with every feature."""
     settings = cluster_scaling.order("feature_position").fetchnumpy()
     features = [str(name) for name in settings["feature"]]
+    if not features:  # var clustering false: nobody to cluster
+        return Inputs(
+            [], [], np.array([], "datetime64[D]"), np.empty((0, 0)), Scaling("none", np.empty(0), np.empty(0))
+        )
     customers = (
         customer_rfm.filter(" and ".join(f"{name} is not null" for name in features))
         .project(

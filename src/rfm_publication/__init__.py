@@ -59,6 +59,13 @@ PUBLISHED_MARTS = (
     "segment_migration",
     "segment_trends",
     "revenue_concentration",
+    # Empty with var clustering false.
+    "customer_clusters",
+    "cluster_centroids",
+    "cluster_profiles",
+    "cluster_k_selection",
+    "cluster_dendrogram",
+    "cluster_scaling",
 )
 #: Oldest DuckDB storage format the serving file is written in (readable by DuckDB 1.0 and later).
 SERVING_STORAGE_VERSION = "v1.0.0"

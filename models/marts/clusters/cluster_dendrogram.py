@@ -11,7 +11,9 @@ def model(dbt, session):
     from rfm_clustering import read_inputs, sample_tree
 
     inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
-    sample, tree = sample_tree(inputs.ids, inputs.points)
+    sample, tree = [], np.empty((0, 4))
+    if inputs.features:  # else var clustering false: an empty table
+        sample, tree = sample_tree(inputs.ids, inputs.points)
     leaves = len(sample)
     return pa.table(
         {
@@ -19,7 +21,7 @@ def model(dbt, session):
             "left_node": pa.array(tree[:, 0].astype(np.int64)),
             "right_node": pa.array(tree[:, 1].astype(np.int64)),
             "merged_node": pa.array(range(leaves, leaves + len(tree)), pa.int64()),
-            "height": pa.array(tree[:, 2]),
+            "height": pa.array(tree[:, 2], pa.float64()),
             "node_customers": pa.array(tree[:, 3].astype(np.int64)),
         }
     )

@@ -12,18 +12,22 @@ def model(dbt, session):
     from rfm_clustering import choose_k, k_criteria, read_inputs, sample_tree
 
     inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
-    points = inputs.points
-    sample, tree = sample_tree(inputs.ids, points)
-    criteria = k_criteria(points[sample], tree)
-    requested = dbt.ref("cluster_scaling").project("max(requested_k)").fetchall()[0][0]
-    chosen = int(requested) if requested is not None else choose_k(criteria)
+    criteria, sample, chosen = [], [], None
+    if inputs.features:  # else var clustering false: an empty table
+        points = inputs.points
+        sample, tree = sample_tree(inputs.ids, points)
+        criteria = k_criteria(points[sample], tree)
+        requested = dbt.ref("cluster_scaling").project("max(requested_k)").fetchall()[0][0]
+        chosen = int(requested) if requested is not None else choose_k(criteria)
     return pa.table(
         {
             "k": pa.array([choice.k for choice in criteria], pa.int32()),
-            "within_cluster_sum_of_squares": [choice.within_cluster_sum_of_squares for choice in criteria],
-            "calinski_harabasz": [choice.calinski_harabasz for choice in criteria],
-            "davies_bouldin": [choice.davies_bouldin for choice in criteria],
+            "within_cluster_sum_of_squares": pa.array(
+                [choice.within_cluster_sum_of_squares for choice in criteria], pa.float64()
+            ),
+            "calinski_harabasz": pa.array([choice.calinski_harabasz for choice in criteria], pa.float64()),
+            "davies_bouldin": pa.array([choice.davies_bouldin for choice in criteria], pa.float64()),
             "sample_customers": pa.array(np.full(len(criteria), len(sample)), pa.int64()),
-            "is_chosen": [choice.k == chosen for choice in criteria],
+            "is_chosen": pa.array([choice.k == chosen for choice in criteria], pa.bool_()),
         }
     )

@@ -1,6 +1,7 @@
 {#- How each clustering feature (var cluster_features) is scaled (var cluster_scaling), over the customers
     clustered: those with every feature (a refunds-only customer has no recency or average). The parameters
-    are stored here, and the cluster models read them from here, so every model scales alike. -#}
+    are stored here, and the cluster models read them from here, so every model scales alike. With var
+    clustering false it is empty, and so is every cluster model. -#}
 {%- set features = rfm_cluster_features() -%}
 {%- set scaling = rfm_cluster_scaling() -%}
 {%- set requested_k = rfm_cluster_k() -%}
@@ -16,7 +17,10 @@ customers as (
 clustered_customers as (
 
     select * from customers
-    where {{ features | join(' is not null and ') }} is not null
+    where
+        {{ features | join(' is not null and ') }} is not null
+        -- var clustering false: no feature, so every cluster model is empty.
+        and {{ 'true' if rfm_clustering() else 'false' }}
 
 ),
 
@@ -60,6 +64,8 @@ parameters as (
         customers,
         {{ requested_k if requested_k is not none else 'cast(null as integer)' }} as requested_k
     from per_feature
+    -- Nobody to cluster (var clustering false): no row.
+    where customers > 0
 
 )
 

@@ -4,6 +4,7 @@ the margin to the second-nearest one, in scaled units. k-means (Lloyd, scikit-le
 customer, sorted by id, from the centroids of Ward's cut at the chosen k: deterministic and independent of row
 order (src/rfm_clustering). DuckDB only (dbt-spark runs Python models only on Databricks)."""
 
+import numpy as np
 import pyarrow as pa
 
 
@@ -12,15 +13,19 @@ def model(dbt, session):
     from rfm_clustering import cluster, distances, read_inputs
 
     inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
-    chosen = dbt.ref("cluster_k_selection").filter("is_chosen").project("k").fetchall()[0][0]
-    result = cluster(inputs.ids, inputs.raw, k=chosen, scaling=inputs.scaling)
-    own, margin = distances(inputs.points[result.order], result.clustering.centers, result.clustering.labels)
+    order, labels = np.empty(0, np.int64), np.empty(0, np.int64)
+    own, margin = np.empty(0), np.empty(0)
+    if inputs.features:  # else var clustering false: an empty table
+        chosen = dbt.ref("cluster_k_selection").filter("is_chosen").project("k").fetchall()[0][0]
+        result = cluster(inputs.ids, inputs.raw, k=chosen, scaling=inputs.scaling)
+        order, labels = result.order, result.clustering.labels
+        own, margin = distances(inputs.points[order], result.clustering.centers, labels)
     return pa.table(
         {
-            "customer_id": pa.array([inputs.ids[index] for index in result.order], pa.string()),
-            "as_of_date": pa.array(inputs.as_of_dates[result.order]),
-            "cluster_id": pa.array(result.clustering.labels, pa.int32()),
-            "distance_to_centroid": pa.array(own),
-            "margin_to_second_centroid": pa.array(margin),
+            "customer_id": pa.array([inputs.ids[index] for index in order], pa.string()),
+            "as_of_date": pa.array(inputs.as_of_dates[order], pa.date32()),
+            "cluster_id": pa.array(labels, pa.int32()),
+            "distance_to_centroid": pa.array(own, pa.float64()),
+            "margin_to_second_centroid": pa.array(margin, pa.float64()),
         }
     )

@@ -3,6 +3,7 @@ errors; the screenshot is kept as a CI artifact (artifacts/report.png)."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -35,26 +36,36 @@ HEADLESS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The publication of a build with a year of monthly history (every chart, the migration matrix too)."""
-    work = tmp_path_factory.mktemp("report")
-    transactions = work / "transactions.csv"
-    generate(transactions, transactions=20_000, customers=1_000, seed=3)
+def publish(work: Path, transactions: Path, **variables: Any) -> Path:
+    """Build on `transactions` in `work` and publish to `work`/published; returns that folder."""
     published = work / "published"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RFM_PUBLISH_DIR", str(published))
-        build_project(
-            work / "rfm.duckdb", transactions, as_of_date="2026-01-01", history_start_date="2025-01-01"
-        )
+        build_project(work / "rfm.duckdb", transactions, **variables)
     return published
+
+
+def write_report(published: Path) -> Path:
+    out = published.parent / "report.html"
+    assert main(["report", "--published", str(published), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The publication of a build with clusters and a year of monthly history (every chart: the k selection,
+    the migration matrix and the trends too)."""
+    work = tmp_path_factory.mktemp("report")
+    transactions = work / "transactions.csv"
+    generate(transactions, transactions=20_000, customers=1_000, seed=3)
+    return publish(
+        work, transactions, as_of_date="2026-01-01", history_start_date="2025-01-01", clustering=True
+    )
 
 
 @pytest.fixture(scope="module")
 def report(published: Path) -> Path:
-    out = published.parent / "report.html"
-    assert main(["report", "--published", str(published), "--out", str(out)]) == 0
-    return out
+    return write_report(published)
 
 
 def read_parquet(published: Path, mart: str, sql: str) -> list[tuple[Any, ...]]:
@@ -86,6 +97,7 @@ def test_the_report_is_self_contained(report: Path) -> None:
         "Where customers moved",
         "Value types (value_code)",
         "Revenue concentration",
+        "Customer clusters",
     ):
         assert heading in page
     assert "Reward them" in page  # the playbook beside the segments
@@ -177,6 +189,86 @@ def test_the_revenue_concentration_matches_the_mart(report: Path, published: Pat
     assert 0 < gini < 1 and tops[-1] > 0.2  # a generated shop: revenue more concentrated than customers
 
 
+def test_the_cluster_section_shows_every_cluster_and_the_chosen_k(report: Path, published: Path) -> None:
+    page = report.read_text()
+    table = section_rows(page, "Customer clusters")
+    profiles = read_parquet(
+        published,
+        "cluster_profiles",
+        "select cluster_id, cluster_type, customers, 100 * customers / sum(customers) over (), "
+        "mean_recency_days, mean_frequency, mean_monetary, cluster_strategy from cluster_profiles "
+        "order by cluster_id",
+    )
+    ((k, sample_customers),) = read_parquet(
+        published,
+        "cluster_k_selection",
+        "select k, sample_customers from cluster_k_selection where is_chosen",
+    )
+    assert len(profiles) == k > 1  # the check means something: several clusters, as many as k says
+    assert table[0] == [
+        "Cluster",
+        "Type",
+        "Customers",
+        "Share of clustered customers (%)",
+        "Mean recency (days)",
+        "Mean frequency",
+        "Mean monetary",
+        "Strategy",
+    ]
+    assert table[1 : k + 1] == [
+        [
+            str(cluster_id),
+            cluster_type,
+            f"{customers:,}",
+            *(f"{value:,.2f}" for value in (share, recency, frequency, monetary)),
+            html.escape(strategy),
+        ]
+        for cluster_id, cluster_type, customers, share, recency, frequency, monetary, strategy in profiles
+    ]
+
+    # The centroid table: one row per cluster, one column per feature in feature_position order, raw units.
+    centroids = read_parquet(
+        published,
+        "cluster_centroids",
+        "select cluster_id, feature, centroid_raw from cluster_centroids "
+        "order by cluster_id, feature_position",
+    )
+    features = list(dict.fromkeys(feature for _, feature, _ in centroids))
+    assert features == ["recency_days", "frequency", "monetary"]  # var cluster_features, in its order
+    assert table[k + 1] == ["Cluster", "Type", *(f"Centroid: {feature}" for feature in features)]
+    types = {cluster_id: cluster_type for cluster_id, cluster_type, *_ in profiles}
+    assert table[k + 2 :] == [
+        [str(cluster_id), types[cluster_id]]
+        + [f"{raw:,.2f}" for other, _, raw in centroids if other == cluster_id]
+        for cluster_id in types
+    ]
+
+    # The method, with the k the build chose (var cluster_k auto), and its chart, the chosen k marked.
+    found = re.search(r"<h2>Customer clusters</h2><p class='how'>(.*?)</p>", page, re.DOTALL)
+    assert found is not None
+    explanation = html.unescape(found.group(1))
+    assert (
+        f"Ward's hierarchical clustering of a sample of {sample_customers:,} customers picks the number of "
+        "clusters k and the starting centroids; k-means then puts every customer" in explanation
+    )
+    assert f"k = {k}, the one with the largest Calinski-Harabasz index" in explanation
+    assert 'data-chart="cluster_k_selection"' in page
+    assert f"chosen k = {k}" in page
+
+
+def test_without_clustering_the_report_has_no_cluster_section(tmp_path: Path) -> None:
+    transactions = tmp_path / "transactions.csv"
+    generate(transactions, transactions=2_000, customers=200, seed=5)
+    published = publish(tmp_path, transactions, as_of_date="2026-01-01", clustering=False)
+    assert read_parquet(published, "cluster_profiles", "select count(*) from cluster_profiles") == [(0,)]
+    page = write_report(published).read_text()
+    assert "Revenue concentration" in page  # the rest of the report is there
+    assert "Customer clusters" not in page
+    assert "cluster_k_selection" not in page and "Calinski-Harabasz" not in page
+    # Segment sizes, the R x F map and the score spread; one as-of date: no migration, no trends.
+    assert page.count('<div class="chart"') == 3
+
+
 @pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("RFM_REQUIRE_CHROMIUM"),
     reason="Chromium is not installed (.ci/run installs Debian's chromium and requires this test)",
@@ -202,7 +294,8 @@ def test_the_report_renders_in_chromium(report: Path, tmp_path: Path) -> None:
     assert body is not None
     attributes = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', body.group(1)))
     assert json.loads(attributes["errors"].replace("&quot;", '"')) == []
-    assert int(attributes["charts-expected"]) == 5
+    # Segment sizes, R x F map, score spread, k selection (the build clusters), migration, trends.
+    assert int(attributes["charts-expected"]) == 6
     assert attributes["charts-rendered"] == attributes["charts-expected"]
 
     artifacts = PROJECT / "artifacts"

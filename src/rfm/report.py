@@ -1,8 +1,8 @@
 """`rfm report`: one self-contained HTML page (plotly.js embedded, no CDN, opens offline) built from the
 published marts, for marketers: segment sizes and revenue, the R x F heat map, score distributions, where the
-score bins fell, the value types (value_code), how concentrated revenue is (top 1/5/10/20% and Gini), and,
-when there is history, the migration matrix and segment trends. Each segment's level, description and action
-sit beside its numbers.
+score bins fell, the value types (value_code), how concentrated revenue is (top 1/5/10/20% and Gini), the
+customer clusters when the build made them (var clustering), and, when there is history, the migration matrix
+and segment trends. Each segment's level, description and action sit beside its numbers.
 
 The page records its own script errors and how many charts drew (body data-errors, data-charts-rendered), so
 a headless browser can check it as a person would look at it."""
@@ -71,6 +71,12 @@ VALUE_CODES = tuple(f"{code:03b}" for code in range(7, -1, -1))
 VALUE_CODE_WORDS = (("not recent", "recent"), ("infrequent", "frequent"), ("low spend", "high spend"))
 #: The top shares of customers revenue_concentration measures (its columns top_<k>_percent_revenue, _share).
 TOP_PERCENTS = (1, 5, 10, 20)
+
+#: The cluster marts the report reads: empty with var clustering false, absent from publications made before
+#: them (both mean no cluster section).
+CLUSTER_MARTS = ("cluster_profiles", "cluster_centroids", "cluster_k_selection", "cluster_scaling")
+#: var cluster_scaling in words.
+SCALING_WORDS = {"minmax": "to 0..1", "zscore": "to mean 0 and standard deviation 1"}
 
 SCORE_AXIS = {
     "r": "Recency score (5 = bought most recently)",
@@ -200,6 +206,112 @@ def concentration_section(concentration: dict[str, Any]) -> Section:
     )
 
 
+def cluster_section(
+    profiles: list[dict[str, Any]],
+    centroids: list[dict[str, Any]],
+    selection: list[dict[str, Any]],
+    scaling: list[dict[str, Any]],
+) -> Section:
+    """The clusters (cluster_profiles, by cluster_id), their centroids in raw units (cluster_centroids, one
+    column per feature) and the choice of k (cluster_k_selection), with the method in plain words."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    features = [feature for _, feature in sorted({(c["feature_position"], c["feature"]) for c in centroids})]
+    (settings,) = {(s["scaling"], s["requested_k"]) for s in scaling}
+    scaling_method, requested_k = settings
+    # One k chosen (a data test of cluster_k_selection), the same for every row.
+    (k,) = [s["k"] for s in selection if s["is_chosen"]]
+    ks = [s["k"] for s in selection]
+    how_k = (
+        "set by var cluster_k."
+        if requested_k is not None
+        else "the one with the largest Calinski-Harabasz index (how far apart the clusters are, against how "
+        f"tight each one is) of k = {min(ks)}..{max(ks)}."
+    )
+    explanation = (
+        f"Customers grouped by how alike their {', '.join(features)} are (each scaled "
+        f"{SCALING_WORDS.get(scaling_method, scaling_method)}; customers missing one, such as those with "
+        "refunds only, are left out). Ward's hierarchical clustering of a sample of "
+        f"{selection[0]['sample_customers']:,} customers picks the number of clusters k and the starting "
+        "centroids; k-means then puts every customer in the cluster of its nearest centroid. "
+        f"k = {k}, {how_k} A cluster's type compares its mean recency, frequency and monetary with those of "
+        "all clustered customers; its centroid is its customers' mean of each feature, in the feature's own "
+        "units."
+    )
+
+    clustered = sum(p["customers"] for p in profiles)
+    clusters = [{**p, "share": 100 * p["customers"] / clustered} for p in profiles]
+    # One row per cluster, one column per feature.
+    centroid_rows = {p["cluster_id"]: dict(p) for p in profiles}
+    for centroid in centroids:
+        centroid_rows[centroid["cluster_id"]][f"centroid:{centroid['feature']}"] = centroid["centroid_raw"]
+
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(
+        go.Scatter(
+            x=ks,
+            y=[s["calinski_harabasz"] for s in selection],
+            mode="lines+markers",
+            name="Calinski-Harabasz (higher is better)",
+        ),
+        secondary_y=False,
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=ks,
+            y=[s["davies_bouldin"] for s in selection],
+            mode="lines+markers",
+            line={"dash": "dot"},
+            name="Davies-Bouldin (lower is better)",
+        ),
+        secondary_y=True,
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=[k],
+            y=[s["calinski_harabasz"] for s in selection if s["is_chosen"]],
+            mode="markers+text",
+            marker={"size": 18, "symbol": "star"},
+            text=[f"chosen k = {k}"],
+            textposition="top center",
+            name="Chosen k",
+        ),
+        secondary_y=False,
+    )
+    figure.update_layout(height=420, title_text="Choosing k: Ward's tree cut into k clusters")
+    figure.update_xaxes(title_text="k (number of clusters)", dtick=1)
+    figure.update_yaxes(title_text="Calinski-Harabasz", secondary_y=False)
+    figure.update_yaxes(title_text="Davies-Bouldin", secondary_y=True, showgrid=False)
+
+    return Section(
+        "Customer clusters",
+        explanation,
+        table(
+            clusters,
+            {
+                "cluster_id": "Cluster",
+                "cluster_type": "Type",
+                "customers": "Customers",
+                "share": "Share of clustered customers (%)",
+                "mean_recency_days": "Mean recency (days)",
+                "mean_frequency": "Mean frequency",
+                "mean_monetary": "Mean monetary",
+                "cluster_strategy": "Strategy",
+            },
+        )
+        + table(
+            list(centroid_rows.values()),
+            {
+                "cluster_id": "Cluster",
+                "cluster_type": "Type",
+                **{f"centroid:{feature}": f"Centroid: {feature}" for feature in features},
+            },
+        )
+        + chart(figure, "cluster_k_selection", first=False),
+    )
+
+
 def build_report(published: Path, out: Path) -> Path:
     """Write the report for the publication in `published` to `out`; returns `out`."""
     import plotly.graph_objects as go
@@ -239,6 +351,19 @@ def build_report(published: Path, out: Path) -> Path:
             "where to_as_of_date = (select max(to_as_of_date) from segment_migration)",
         )
         trends = rows(connection, "select * from segment_trends where segment != '(all)' order by as_of_date")
+        published_tables = {name for (name,) in connection.execute("show tables").fetchall()}
+        cluster_marts = (
+            {
+                "profiles": rows(connection, "select * from cluster_profiles order by cluster_id"),
+                "centroids": rows(
+                    connection, "select * from cluster_centroids order by cluster_id, feature_position"
+                ),
+                "selection": rows(connection, "select * from cluster_k_selection order by k"),
+                "scaling": rows(connection, "select * from cluster_scaling order by feature_position"),
+            }
+            if published_tables.issuperset(CLUSTER_MARTS)
+            else {}
+        )
 
     facts = manifest[0] if manifest else {}
     sections: list[Section] = []
@@ -356,6 +481,8 @@ def build_report(published: Path, out: Path) -> Path:
     )
     if concentration:
         sections.append(concentration_section(concentration[0]))
+    if cluster_marts.get("profiles"):
+        sections.append(cluster_section(**cluster_marts))
 
     if migration:
         from_date, to_date = migration[0]["from_as_of_date"], migration[0]["to_as_of_date"]

@@ -1,6 +1,7 @@
 {{ config(enabled=target.type == 'duckdb') }}
 -- k-means' fixed point: every clustered customer's own centroid (cluster_centroids, scaled) is its nearest,
--- at the distance customer_clusters states, and exactly one k is chosen (none with var clustering false).
+-- at the distance customer_clusters states (within a relative 1e-9), and exactly one k is chosen when
+-- cluster_k_selection has any (none with var clustering false, or when the tree has no cut: one cluster).
 {%- set features = rfm_cluster_features() %}
 
 with
@@ -87,16 +88,17 @@ misplaced as (
     inner join nearest
         on customer_clusters.customer_id = nearest.customer_id
     where
-        own.distance > nearest.nearest_distance + 1e-9
-        or abs(own.distance - customer_clusters.distance_to_centroid) > 1e-9
+        own.distance > nearest.nearest_distance + 1e-9 * (1 + nearest.nearest_distance)
+        or abs(own.distance - customer_clusters.distance_to_centroid) > 1e-9 * (1 + own.distance)
 
 ),
 
 chosen as (
 
-    select count(*) as chosen_k
+    select
+        count(case when is_chosen then 1 end) as chosen_k,
+        count(*) as candidate_k
     from {{ ref('cluster_k_selection') }}
-    where is_chosen
 
 ),
 
@@ -117,7 +119,7 @@ validation_errors as (
         cast(null as double) as own_distance,
         cast(null as double) as nearest_distance
     from chosen
-    where chosen_k != {{ 1 if rfm_clustering() else 0 }}
+    where chosen_k != case when candidate_k > 0 then 1 else 0 end
 
 )
 

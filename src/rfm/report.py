@@ -481,7 +481,8 @@ def build_report(published: Path, out: Path) -> Path:
     )
     if concentration:
         sections.append(concentration_section(concentration[0]))
-    if cluster_marts.get("profiles"):
+    # No chosen k: clustering off, or fewer than 3 distinct customers (everyone one cluster, nothing to show).
+    if cluster_marts.get("profiles") and any(row["is_chosen"] for row in cluster_marts["selection"]):
         sections.append(cluster_section(**cluster_marts))
 
     if migration:

@@ -5,7 +5,9 @@ starts and no dependence on row order.
    dates are scored on the same scale.
 2. Ward's hierarchical clustering (scipy) over a sample chosen by a hash of the customer id (so the same
    customers are sampled whatever the row order), sorted by that hash: the tree, and for k = 2..9 its cut.
-3. k is chosen by the largest Calinski-Harabasz index of the tree's cuts (sklearn.metrics), or given.
+3. k is chosen by the largest Calinski-Harabasz index of the tree's cuts (sklearn.metrics), or given; a k the
+   tree cannot cut into exactly (tied merge heights, too few distinct customers) is not offered, and with no
+   cut at all (fewer than 3 distinct customers) everyone is one cluster.
 4. k-means (scikit-learn, Lloyd, n_init=1) over every customer, sorted by id, started from the centroids of
    the Ward cut: the final centroids.
 5. Clusters are numbered 1..k by size, largest first, ties by centroid (scaled coordinates, ascending), so the
@@ -27,6 +29,8 @@ SCALINGS = ("minmax", "zscore")
 K_RANGE = range(2, 10)
 #: Customers in the Ward sample: Ward needs memory quadratic in it.
 WARD_SAMPLE = 2_000
+#: Lloyd iterations before k-means gives up (it stops as soon as no customer changes cluster).
+MAX_ITERATIONS = 1_000
 
 
 @dataclass(frozen=True)
@@ -94,16 +98,20 @@ class KChoice:
 
 
 def k_criteria(points: np.ndarray, tree: np.ndarray, ks: Sequence[int] = K_RANGE) -> list[KChoice]:
-    """For each k, the criteria of the Ward cut into k clusters (k below the number of distinct points)."""
+    """For each k the tree cuts into exactly k clusters (below the number of distinct points), that cut's
+    criteria."""
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 
-    result = []
+    result: list[KChoice] = []
+    if len(tree) == 0:
+        return result
     distinct = len(np.unique(points, axis=0))
     for k in ks:
         if k >= distinct:
             break
         labels = ward_cut(tree, k)
-        if len(np.unique(labels)) < 2:
+        # Tied merge heights (integer measures) can make the cut hold fewer than k clusters: no k-cut.
+        if len(np.unique(labels)) != k:
             continue
         centers = centroids(points, labels)
         wcss = float(((points - centers[np.searchsorted(np.unique(labels), labels)]) ** 2).sum())
@@ -118,10 +126,16 @@ def k_criteria(points: np.ndarray, tree: np.ndarray, ks: Sequence[int] = K_RANGE
     return result
 
 
-def choose_k(criteria: Sequence[KChoice]) -> int:
-    """The k with the largest Calinski-Harabasz index; the smaller k on a tie."""
+def choose_k(criteria: Sequence[KChoice], requested: int | None = None) -> int | None:
+    """The k the clusters use, among those the tree can cut into: `requested` (var cluster_k), else the
+    largest such k below it, else the smallest above; without a request, the largest Calinski-Harabasz index
+    (the smaller k on a tie). None when there is no cut (fewer than 3 distinct customers): one cluster."""
     if not criteria:
-        raise ValueError("Too few distinct customers to cluster: at least 3 are needed.")
+        return None
+    if requested is not None:
+        available = [choice.k for choice in criteria]
+        below = [k for k in available if k <= requested]
+        return max(below) if below else min(available)
     return max(criteria, key=lambda choice: (choice.calinski_harabasz or 0.0, -choice.k)).k
 
 
@@ -141,8 +155,15 @@ def kmeans(points: np.ndarray, start: np.ndarray) -> Clustering:
     from sklearn.cluster import KMeans
 
     # tol=0: iterate until no customer changes cluster, so each centroid is exactly its customers' mean.
-    model = KMeans(n_clusters=len(start), init=start, n_init=1, algorithm="lloyd", max_iter=300, tol=0)
+    model = KMeans(
+        n_clusters=len(start), init=start, n_init=1, algorithm="lloyd", max_iter=MAX_ITERATIONS, tol=0
+    )
     model.fit(points)
+    if model.n_iter_ >= MAX_ITERATIONS:
+        raise ValueError(
+            f"k-means did not settle within {MAX_ITERATIONS:,} iterations: set var cluster_k or other"
+            " cluster_features."
+        )
     order = number_clusters(model.cluster_centers_, model.labels_)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
@@ -169,9 +190,10 @@ class Result:
 
 
 def sample_tree(ids: Sequence[str], points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the Ward sample's indices into `points`, in hash order; Ward's tree of their points)."""
+    """(the Ward sample's indices into `points`, in hash order; Ward's tree of their points, empty with fewer
+    than two)."""
     sample = ward_sample(ids)
-    return sample, ward_tree(points[sample])
+    return sample, ward_tree(points[sample]) if len(sample) > 1 else np.empty((0, 4))
 
 
 def cluster(
@@ -181,16 +203,20 @@ def cluster(
     k: int | None = None,
     scaling: Scaling | None = None,
 ) -> Result:
-    """Cluster the customers `ids` on their features `raw` (n x d), as the module docstring says; `scaling`
-    (stored parameters) instead of fitting `method` on `raw`."""
+    """Cluster the customers `ids` on their features `raw` (n x d), as the module docstring says; `k` is var
+    cluster_k (None: auto); `scaling` (stored parameters) instead of fitting `method` on `raw`."""
     by_id = np.array(sorted(range(len(ids)), key=lambda index: str(ids[index])), dtype=np.int64)
     scaling = scaling or fit_scaling(raw, method)
     points = scaling.apply(raw)
     sample, tree = sample_tree(ids, points)
     criteria = k_criteria(points[sample], tree)
-    chosen = k if k is not None else choose_k(criteria)
-    start = centroids(points[sample], ward_cut(tree, chosen))
-    return Result(scaling, tree, criteria, chosen, kmeans(points[by_id], start), by_id)
+    chosen = choose_k(criteria, k)
+    start = (
+        points.mean(axis=0, keepdims=True)
+        if chosen is None
+        else centroids(points[sample], ward_cut(tree, chosen))
+    )
+    return Result(scaling, tree, criteria, len(start), kmeans(points[by_id], start), by_id)
 
 
 def distances(points: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

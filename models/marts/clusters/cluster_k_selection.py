@@ -1,7 +1,8 @@
 """Choosing k: for k = 2..9, the criteria of Ward's tree cut into k clusters, over the Ward sample (customers
 in the order of a hash of their id, at most rfm_clustering.WARD_SAMPLE), on the scale of cluster_scaling; the
-k picked (the largest Calinski-Harabasz index, or var cluster_k). DuckDB only (dbt-spark runs Python models
-only on Databricks)."""
+k picked: the largest Calinski-Harabasz index, or var cluster_k (else the nearest k the tree can cut into).
+Only the k the tree cuts into exactly are listed: none with under 3 distinct customers (then one cluster).
+DuckDB only (dbt-spark runs Python models only on Databricks)."""
 
 import numpy as np
 import pyarrow as pa
@@ -18,7 +19,7 @@ def model(dbt, session):
         sample, tree = sample_tree(inputs.ids, points)
         criteria = k_criteria(points[sample], tree)
         requested = dbt.ref("cluster_scaling").project("max(requested_k)").fetchall()[0][0]
-        chosen = int(requested) if requested is not None else choose_k(criteria)
+        chosen = choose_k(criteria, None if requested is None else int(requested))
     return pa.table(
         {
             "k": pa.array([choice.k for choice in criteria], pa.int32()),

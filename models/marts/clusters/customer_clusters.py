@@ -16,8 +16,9 @@ def model(dbt, session):
     order, labels = np.empty(0, np.int64), np.empty(0, np.int64)
     own, margin = np.empty(0), np.empty(0)
     if inputs.features:  # else var clustering false: an empty table
-        chosen = dbt.ref("cluster_k_selection").filter("is_chosen").project("k").fetchall()[0][0]
-        result = cluster(inputs.ids, inputs.raw, k=chosen, scaling=inputs.scaling)
+        # The same choice cluster_k_selection makes, from the same tree (deterministic).
+        requested = dbt.ref("cluster_scaling").project("max(requested_k)").fetchall()[0][0]
+        result = cluster(inputs.ids, inputs.raw, k=requested, scaling=inputs.scaling)
         order, labels = result.order, result.clustering.labels
         own, margin = distances(inputs.points[order], result.clustering.centers, labels)
     return pa.table(
@@ -26,6 +27,7 @@ def model(dbt, session):
             "as_of_date": pa.array(inputs.as_of_dates[order], pa.date32()),
             "cluster_id": pa.array(labels, pa.int32()),
             "distance_to_centroid": pa.array(own, pa.float64()),
-            "margin_to_second_centroid": pa.array(margin, pa.float64()),
+            # One cluster: no second centroid, null (not NaN).
+            "margin_to_second_centroid": pa.array(margin, pa.float64(), from_pandas=True),
         }
     )

@@ -72,8 +72,8 @@ def test_a_scoring_change_shows_the_migration_matrix_in_markdown(
     )
     edit(
         repo / "seeds" / "rfm_segment_map.csv",
-        "classic_11,5,4,4,3,3,5,5,Loyal Customers",
-        "classic_11,5,4,4,3,3,5,5,Champions",
+        "classic_11,5,5,5,4,4,3,3,5,5,Loyal Customers",
+        "classic_11,5,5,5,4,4,3,3,5,5,Champions",
     )
     commit(repo, "435 is a champion now")
     status, text = invoke_diff(repo, capsys, "markdown")
@@ -106,8 +106,9 @@ def test_a_base_that_fails_to_build_is_reported_in_one_sentence(
 def test_a_base_that_predates_the_marts_reports_them_as_new(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    keep = {p: p.read_text() for p in (repo / "models" / "marts").iterdir()}
+    keep = {p: p.read_text() for p in (repo / "models" / "marts").rglob("*") if p.is_file()}
     dependants = [
+        repo / "tests" / "assert_customers_sit_in_their_nearest_cluster.sql",
         repo / "tests" / "assert_customer_totals_reconcile_with_staging.sql",
         repo / "tests" / "assert_summaries_reconcile_with_customers.sql",
         repo / "tests" / "assert_history_current_date_equals_customer_rfm.sql",
@@ -120,11 +121,18 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
         path.unlink()
     commit(repo, "before the marts")
     for path, text in keep.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     commit(repo, "the marts")
     status, report = run_diff(repo, capsys)
     assert status == 0
     assert report["new_marts"] == [
+        "cluster_centroids",
+        "cluster_dendrogram",
+        "cluster_k_selection",
+        "cluster_profiles",
+        "cluster_scaling",
+        "customer_clusters",
         "customer_rfm",
         "customer_rfm_history",
         "metricflow_time_spine",

@@ -17,6 +17,14 @@ PROJECT = project_dir()
 # Builds in tests publish to a scratch folder, not the checkout's published/ (tests that check the publication
 # point RFM_PUBLISH_DIR at their own folder).
 os.environ.setdefault("RFM_PUBLISH_DIR", tempfile.mkdtemp(prefix="rfm-test-published-"))
+# pytest-xdist (scripts/test.sh) runs tests in several processes at once: each keeps its own dbt target and
+# log folders, because two dbt runs in one project folder overwrite each other's manifest and partial-parse
+# file. The target path is relative, so it lands inside whichever project a test builds (checkout or copy).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:
+    os.environ.setdefault("DBT_TARGET_PATH", f"target-{WORKER}")
+    os.environ.setdefault("DBT_LOG_PATH", tempfile.mkdtemp(prefix=f"rfm-test-logs-{WORKER}-"))
+TARGET = os.environ.get("DBT_TARGET_PATH", "target")
 FIXTURES = PROJECT / "fixtures"
 MESSY = FIXTURES / "transactions_messy.csv"
 MESSY_AS_OF = "2025-07-01"
@@ -86,3 +94,18 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # `rfm` acts on the project it stands in, as dbt does.
     monkeypatch.chdir(target)
     return target
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist's `--dist loadgroup` (scripts/test.sh), a module with a module-scoped fixture (a
+    build its tests share; Spark's above all) runs whole on one worker, so that build is not repeated per
+    worker; the other tests spread one by one."""
+    sharing = {
+        item.module.__name__
+        for item in items
+        if isinstance(item, pytest.Function)
+        and any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values())
+    }
+    for item in items:
+        if isinstance(item, pytest.Function) and item.module.__name__ in sharing:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

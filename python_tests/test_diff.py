@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MESSY, MESSY_AS_OF, commit
+from conftest import MESSY, MESSY_AS_OF, TARGET, commit
 from rfm.cli import main
 
 
@@ -168,7 +168,7 @@ def test_slim_ci_builds_only_the_change_and_its_children(repo: Path) -> None:
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
-    results = json.loads((repo / "target" / "run_results.json").read_text())["results"]
+    results = json.loads((repo / TARGET / "run_results.json").read_text())["results"]
     built = {r["unique_id"] for r in results}
     assert "model.rfm.rfm_cell_summary" in built
     # The changed mart, its tests, the publication that republishes it (with its tests), the exposures, and

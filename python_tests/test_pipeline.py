@@ -13,7 +13,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import FIXTURES, MESSY, MESSY_AS_OF, MESSY_REJECT_RATE_ERROR, PROJECT, Build, query
+from conftest import FIXTURES, MESSY, MESSY_AS_OF, MESSY_REJECT_RATE_ERROR, PROJECT, TARGET, Build, query
 from reference import compute
 from rfm.generate import generate
 from rfm.project import DbtError, run_dbt
@@ -393,7 +393,7 @@ def test_analyses_compile_and_run_on_the_marts(messy_build: Path) -> None:
         {"transactions_path": str(MESSY)},
         messy_build,
     )
-    compiled = PROJECT / "target" / "compiled" / "rfm" / "analyses"
+    compiled = PROJECT / TARGET / "compiled" / "rfm" / "analyses"
     profile = query(messy_build, (compiled / "segment_profile.sql").read_text())
     assert sum(row[1] for row in profile) == 8
     assert [row[0] for row in profile][:2] == ["Loyal Customers", "Promising"]  # by segment priority

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT, build_project, query
+from conftest import PROJECT, TARGET, build_project, query
 from rfm.generate import generate
 from rfm.project import DbtError, run_dbt
 
@@ -54,7 +54,7 @@ def test_a_table_reads_like_the_file_and_is_a_source(sample: Path, tmp_path: Pat
     assert query(database, "select distinct source_file from staging.rejected_transactions") == [
         ("landing.transactions",)
     ]
-    manifest = json.loads((PROJECT / "target" / "manifest.json").read_text())
+    manifest = json.loads((PROJECT / TARGET / "manifest.json").read_text())
     assert "source.rfm.rfm_input.transactions" in manifest["sources"]
     staging = manifest["nodes"]["model.rfm.stg_transactions_classified"]
     assert "source.rfm.rfm_input.transactions" in staging["depends_on"]["nodes"]

@@ -304,6 +304,32 @@
 {%- endmacro %}
 
 
+{#- var cluster_log_features: the cluster features (of var cluster_features) taken as sign(x) * ln(1 + |x|)
+    before scaling, so that a heavy tail (monetary, frequency) does not squash everyone else into one corner. -#}
+{% macro rfm_cluster_log_features() -%}
+    {%- set value = var('cluster_log_features') -%}
+    {%- set features = rfm_cluster_features() -%}
+    {%- if value is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- if value is string or value is mapping or value is not iterable
+        or (value | reject('in', features) | list | length) > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var cluster_log_features must list some of var cluster_features (" ~ (features | join(', '))
+            ~ "), e.g. [monetary], got " ~ rfm_shown(value) ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(value | unique | list) }}
+{%- endmacro %}
+
+
+{#- var cluster_clip_percentile: null (no clipping) or p from 51 to 99, each cluster feature clipped to its
+    (100 - p)th and pth percentiles before scaling, so that a few outliers do not set the scale. -#}
+{% macro rfm_cluster_clip_percentile() -%}
+    {{ return(rfm_whole_number_var('cluster_clip_percentile', 51, 99, allow_null=true)) }}
+{%- endmacro %}
+
+
 {#- var cluster_k: none for 'auto', else a whole number 2..9. -#}
 {% macro rfm_cluster_k() -%}
     {%- set value = var('cluster_k') -%}

@@ -6,6 +6,7 @@ clusters."""
 from __future__ import annotations
 
 import csv
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -100,13 +101,36 @@ def cluster_build(build: Build, transactions: Path, **variables: object) -> Path
     return build(transactions, clustering=True, **variables)
 
 
+def ward_then_kmeans(ids: list[str], points: np.ndarray, database: Path) -> tuple[np.ndarray, dict[str, int]]:
+    """Independently of src/rfm_clustering: scipy's Ward tree of the hash-ordered sample, cut at the build's
+    chosen k, and scikit-learn's KMeans (n_init=1) from that cut's centroids: (the tree, each id's label)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.cluster import KMeans
+
+    sample = hash_order(ids)[:2_000]
+    tree = linkage(points[sample], method="ward")
+    k = query(database, "select k from marts.cluster_k_selection where is_chosen")[0][0]
+    cut = fcluster(tree, k, criterion="maxclust")
+    start = np.array([points[sample][cut == label].mean(axis=0) for label in np.unique(cut)])
+    by_id = np.array(sorted(range(len(ids)), key=lambda index: ids[index]))
+    model = KMeans(n_clusters=len(start), init=start, n_init=1, algorithm="lloyd", tol=0).fit(points[by_id])
+    return tree, {ids[index]: int(label) for index, label in zip(by_id, model.labels_, strict=True)}
+
+
+def same_partition(database: Path, expected: dict[str, int]) -> None:
+    """customer_clusters holds the partition `expected` labels, numbered by size (largest first)."""
+    actual = dict(query(database, "select customer_id, cluster_id from marts.customer_clusters"))
+    assert actual.keys() == expected.keys()
+    pairs = set(zip(actual.values(), (expected[name] for name in actual), strict=True))
+    assert len(pairs) == len(set(actual.values())) == len(set(expected.values()))
+    sizes = query(database, "select cluster_id, count(*) from marts.customer_clusters group by 1 order by 1")
+    assert [size for _, size in sizes] == sorted((size for _, size in sizes), reverse=True)
+
+
 def test_the_cluster_marts_follow_scipy_and_scikit_learn(build: Build, tmp_path: Path) -> None:
     """The study's features on CDNOW: cluster_dendrogram is scipy's Ward linkage of the hash-ordered sample on
     cluster_scaling's scale, and customer_clusters is scikit-learn's KMeans (n_init=1) from that tree's cut,
     numbered by size."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from sklearn.cluster import KMeans
-
     features = ["avg_order_value", "frequency", "tenure_days"]
     database = cluster_build(
         build, cdnow_as_csv(tmp_path / "cdnow.csv"), transaction_at_format="%Y%m%d", cluster_features=features
@@ -121,27 +145,81 @@ def test_the_cluster_marts_follow_scipy_and_scikit_learn(build: Build, tmp_path:
     points = (np.array([[float(value) for value in row[1:]] for row in rows]) - [c for c, _ in scaling]) / [
         s for _, s in scaling
     ]
-    sample = hash_order(ids)[:2_000]
-    tree = linkage(points[sample], method="ward")
+    tree, expected = ward_then_kmeans(ids, points, database)
     dendrogram = query(
         database,
         "select left_node, right_node, height, node_customers from marts.cluster_dendrogram "
         "order by merge_step",
     )
     assert np.allclose(np.array(dendrogram, dtype=float), tree)
-    k = query(database, "select k from marts.cluster_k_selection where is_chosen")[0][0]
-    cut = fcluster(tree, k, criterion="maxclust")
-    start = np.array([points[sample][cut == label].mean(axis=0) for label in np.unique(cut)])
-    by_id = np.array(sorted(range(len(ids)), key=lambda index: ids[index]))
-    model = KMeans(n_clusters=len(start), init=start, n_init=1, algorithm="lloyd", tol=0).fit(points[by_id])
-    expected = {ids[index]: label for index, label in zip(by_id, model.labels_, strict=True)}
-    actual = dict(query(database, "select customer_id, cluster_id from marts.customer_clusters"))
-    assert actual.keys() == expected.keys()
-    # The same partition, numbered by size (largest first).
-    pairs = set(zip(actual.values(), (expected[name] for name in actual), strict=True))
-    assert len(pairs) == len(set(actual.values())) == len(start)
-    sizes = query(database, "select cluster_id, count(*) from marts.customer_clusters group by 1 order by 1")
-    assert [size for _, size in sizes] == sorted((size for _, size in sizes), reverse=True)
+    same_partition(database, expected)
+
+
+def test_clipped_log_scaled_features_and_clusters_over_time(build: Build, tmp_path: Path) -> None:
+    """With monetary and frequency log-scaled and every feature clipped at its 5th and 95th percentiles:
+    cluster_scaling is the package's fit (numpy's percentiles) and customer_clusters scikit-learn's k-means on
+    those points. Over the history, every customer sits at each date in the cluster of today's nearest
+    centroid on today's scale, and the migration matrix adds up to each date's clustered customers."""
+    features = ["recency_days", "frequency", "monetary"]
+    sample = generate(tmp_path / "sample.csv", 12_000, 800, seed=31).path
+    database = cluster_build(
+        build,
+        sample,
+        as_of_date="2026-01-01",
+        history_start_date="2025-09-01",
+        history_interval="month",
+        cluster_log_features=["monetary", "frequency"],
+        cluster_clip_percentile=95,
+    )
+    columns = ", ".join(features)
+    present = " and ".join(f"{name} is not null" for name in features)
+    rows = query(database, f"select customer_id, {columns} from marts.customer_rfm where {present}")
+    ids, raw = [row[0] for row in rows], np.array([row[1:] for row in rows], dtype=float)
+    fitted = fit_scaling(raw, "minmax", log=[False, True, True], clip_percentile=95)
+    stored = query(
+        database,
+        "select log_scaled, clip_low, clip_high, center, scale from marts.cluster_scaling "
+        "order by feature_position",
+    )
+    assert [row[0] for row in stored] == [False, True, True]
+    expected_parameters = np.column_stack([fitted.low, fitted.high, fitted.center, fitted.scale])
+    assert np.allclose(np.array([row[1:] for row in stored], dtype=float), expected_parameters, rtol=1e-12)
+    _, expected = ward_then_kmeans(ids, fitted.apply(raw), database)
+    same_partition(database, expected)
+
+    centroids = np.array(
+        query(
+            database,
+            "select centroid_scaled from marts.cluster_centroids order by cluster_id, feature_position",
+        ),
+        dtype=float,
+    ).reshape(-1, len(features))
+    history = query(
+        database,
+        f"select as_of_date, customer_id, {columns} from marts.customer_rfm_history where {present} "
+        "order by as_of_date, customer_id",
+    )
+    points = fitted.apply(np.array([row[2:] for row in history], dtype=float))
+    distances = np.sqrt(((points[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2))
+    nearest = {(row[0], row[1]): int(np.argmin(d)) + 1 for row, d in zip(history, distances, strict=True)}
+    stored_history = {
+        (row[0], row[1]): row[2]
+        for row in query(
+            database, "select as_of_date, customer_id, cluster_id from marts.customer_clusters_history"
+        )
+    }
+    assert stored_history == nearest
+    dates = sorted({date for date, _ in nearest})
+    assert len(dates) == 5
+    migration = query(
+        database,
+        "select from_as_of_date, sum(customers) filter (where from_cluster_id is not null), "
+        "to_as_of_date, sum(customers) filter (where to_cluster_id is not null) "
+        "from marts.cluster_migration group by from_as_of_date, to_as_of_date order by 1",
+    )
+    per_date = {date: sum(1 for key in nearest if key[0] == date) for date in dates}
+    assert [(row[0], row[2]) for row in migration] == list(itertools.pairwise(dates))
+    assert all(row[1] == per_date[row[0]] and row[3] == per_date[row[2]] for row in migration)
 
 
 def test_the_same_input_in_another_row_order_gives_the_same_clusters(build: Build, tmp_path: Path) -> None:
@@ -193,6 +271,15 @@ def test_the_same_input_in_another_row_order_gives_the_same_clusters(build: Buil
         ),
         ({"cluster_k": 12}, "var cluster_k must be auto or a whole number from 2 to 9"),
         ({"cluster_scaling": "robust"}, "var cluster_scaling must be one of minmax, zscore"),
+        (
+            {"cluster_log_features": ["tenure_days"]},
+            r"var cluster_log_features must list some of var cluster_features \(recency_days, frequency, "
+            r"monetary\), e\.g\. \[monetary\], got \[\"tenure_days\"\]\.",
+        ),
+        (
+            {"cluster_clip_percentile": 100},
+            "var cluster_clip_percentile must be a whole number from 51 to 99 or null, got 100.",
+        ),
     ],
 )
 def test_bad_cluster_vars_fail_in_one_sentence(build: Build, variables: dict, message: str) -> None:

@@ -109,6 +109,8 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
     keep = {p: p.read_text() for p in (repo / "models" / "marts").rglob("*") if p.is_file()}
     dependants = [
         repo / "tests" / "assert_customers_sit_in_their_nearest_cluster.sql",
+        repo / "tests" / "assert_cluster_migration_reconciles_with_history.sql",
+        repo / "models" / "intermediate" / "int_customer_history_scaled_to_cluster_points.sql",
         repo / "tests" / "assert_customer_totals_reconcile_with_staging.sql",
         repo / "tests" / "assert_summaries_reconcile_with_customers.sql",
         repo / "tests" / "assert_history_current_date_equals_customer_rfm.sql",
@@ -130,9 +132,11 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
         "cluster_centroids",
         "cluster_dendrogram",
         "cluster_k_selection",
+        "cluster_migration",
         "cluster_profiles",
         "cluster_scaling",
         "customer_clusters",
+        "customer_clusters_history",
         "customer_rfm",
         "customer_rfm_history",
         "metricflow_time_spine",

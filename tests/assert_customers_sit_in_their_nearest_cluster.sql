@@ -1,8 +1,8 @@
 {{ config(enabled=target.type == 'duckdb') }}
--- k-means' fixed point: every clustered customer's own centroid (cluster_centroids, scaled) is its nearest,
--- at the distance customer_clusters states (within a relative 1e-9), and exactly one k is chosen when
--- cluster_k_selection has any (none with var clustering false, or when the tree has no cut: one cluster).
-{%- set features = rfm_cluster_features() %}
+-- k-means' fixed point: at the current date, every clustered customer's own cluster is its nearest centroid
+-- (customer_clusters_history measures every customer against cluster_centroids), unless two centroids are
+-- equally near (within a relative 1e-9), at the distance customer_clusters states; and exactly one k is chosen
+-- when cluster_k_selection has any (none with var clustering false, or when the tree has no cut: one cluster).
 
 with
 
@@ -12,63 +12,9 @@ customer_clusters as (
 
 ),
 
-customers as (
+clusters_history as (
 
-    select * from {{ ref('customer_rfm') }}
-
-),
-
-cluster_scaling as (
-
-    select * from {{ ref('cluster_scaling') }}
-
-),
-
-cluster_centroids as (
-
-    select * from {{ ref('cluster_centroids') }}
-
-),
-
-customer_points as (
-
-    {%- for feature in features %}
-        select
-            customer_clusters.customer_id,
-            '{{ feature }}' as feature,
-            (cast(customers.{{ feature }} as double) - cluster_scaling.center) / cluster_scaling.scale as scaled_value
-        from customer_clusters
-        inner join customers
-            on customer_clusters.customer_id = customers.customer_id
-        inner join cluster_scaling
-            on cluster_scaling.feature = '{{ feature }}'
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-
-),
-
-to_each_centroid as (
-
-    select
-        customer_points.customer_id,
-        cluster_centroids.cluster_id,
-        sqrt(sum(power(customer_points.scaled_value - cluster_centroids.centroid_scaled, 2))) as distance
-    from customer_points
-    inner join cluster_centroids
-        on customer_points.feature = cluster_centroids.feature
-    group by customer_points.customer_id, cluster_centroids.cluster_id
-
-),
-
-nearest as (
-
-    select
-        customer_id,
-        min(distance) as nearest_distance
-    from to_each_centroid
-    group by customer_id
+    select * from {{ ref('customer_clusters_history') }}
 
 ),
 
@@ -78,18 +24,21 @@ misplaced as (
         customer_clusters.customer_id,
         customer_clusters.cluster_id,
         customer_clusters.distance_to_centroid,
-        own.distance as own_distance,
-        nearest.nearest_distance
+        clusters_history.cluster_id as nearest_cluster_id,
+        clusters_history.distance_to_centroid as nearest_distance
     from customer_clusters
-    inner join to_each_centroid as own
+    left join clusters_history
         on
-            customer_clusters.customer_id = own.customer_id
-            and customer_clusters.cluster_id = own.cluster_id
-    inner join nearest
-        on customer_clusters.customer_id = nearest.customer_id
+            customer_clusters.as_of_date = clusters_history.as_of_date
+            and customer_clusters.customer_id = clusters_history.customer_id
     where
-        own.distance > nearest.nearest_distance + 1e-9 * (1 + nearest.nearest_distance)
-        or abs(own.distance - customer_clusters.distance_to_centroid) > 1e-9 * (1 + own.distance)
+        clusters_history.customer_id is null
+        or abs(customer_clusters.distance_to_centroid - clusters_history.distance_to_centroid)
+        > 1e-9 * (1 + clusters_history.distance_to_centroid)
+        or (
+            customer_clusters.cluster_id != clusters_history.cluster_id
+            and clusters_history.margin_to_second_centroid > 1e-9 * (1 + clusters_history.distance_to_centroid)
+        )
 
 ),
 
@@ -108,7 +57,7 @@ validation_errors as (
         customer_id,
         cluster_id,
         distance_to_centroid,
-        own_distance,
+        nearest_cluster_id,
         nearest_distance
     from misplaced
     union all
@@ -116,7 +65,7 @@ validation_errors as (
         '(k chosen ' || cast(chosen_k as varchar) || ' times)' as customer_id,
         cast(null as integer) as cluster_id,
         cast(null as double) as distance_to_centroid,
-        cast(null as double) as own_distance,
+        cast(null as integer) as nearest_cluster_id,
         cast(null as double) as nearest_distance
     from chosen
     where chosen_k != case when candidate_k > 0 then 1 else 0 end

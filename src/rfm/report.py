@@ -229,8 +229,15 @@ def cluster_section(
         else "the one with the largest Calinski-Harabasz index (how far apart the clusters are, against how "
         f"tight each one is) of k = {min(ks)}..{max(ks)}."
     )
+    logged = [s["feature"] for s in scaling if s.get("log_scaled")]
+    clipped = [s for s in scaling if s.get("clip_low") is not None]
+    treatment = (f"{', '.join(logged)} on a log scale; " if logged else "") + (
+        "each feature first held within its central percentiles, so a few outliers do not set the scale; "
+        if clipped
+        else ""
+    )
     explanation = (
-        f"Customers grouped by how alike their {', '.join(features)} are (each scaled "
+        f"Customers grouped by how alike their {', '.join(features)} are ({treatment}each scaled "
         f"{SCALING_WORDS.get(scaling_method, scaling_method)}; customers missing one, such as those with "
         "refunds only, are left out). Ward's hierarchical clustering of a sample of "
         f"{selection[0]['sample_customers']:,} customers picks the number of clusters k and the starting "

@@ -1,8 +1,8 @@
 """Deterministic customer clustering (issue 16's method), for the dbt project's Python models: no random
 starts and no dependence on row order.
 
-1. Scale each feature: min-max (the SOM/k-means study) or z-score; the parameters are returned so that other
-   dates are scored on the same scale.
+1. Scale each feature: clipped at percentiles and log-scaled when asked, then min-max (the SOM/k-means study)
+   or z-score; the parameters are returned so that other dates are scored on the same scale.
 2. Ward's hierarchical clustering (scipy) over a sample chosen by a hash of the customer id (so the same
    customers are sampled whatever the row order), sorted by that hash: the tree, and for k = 2..9 its cut.
 3. k is chosen by the largest Calinski-Harabasz index of the tree's cuts (sklearn.metrics), or given; a k the
@@ -35,28 +35,60 @@ MAX_ITERATIONS = 1_000
 
 @dataclass(frozen=True)
 class Scaling:
-    """Per feature: scaled = (raw - center) / scale."""
+    """Per feature: a raw value is clipped to [low, high] (None: not clipped), taken as
+    sign(x) * ln(1 + |x|) where `log`, then scaled = (transformed - center) / scale."""
 
     method: str
     center: np.ndarray
     scale: np.ndarray
+    log: np.ndarray | None = None
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
+
+    def transform(self, raw: np.ndarray) -> np.ndarray:
+        """Clipped and log-scaled, before centering and scaling."""
+        width = raw.shape[1] if raw.ndim == 2 else len(self.center)
+        low = np.full(width, -np.inf) if self.low is None else self.low
+        high = np.full(width, np.inf) if self.high is None else self.high
+        clipped = np.clip(raw, low, high)
+        if self.log is None or not self.log.any():
+            return clipped
+        return np.where(self.log, np.sign(clipped) * np.log1p(np.abs(clipped)), clipped)
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        return (raw - self.center) / self.scale
+        return (self.transform(raw) - self.center) / self.scale
 
     def invert(self, scaled: np.ndarray) -> np.ndarray:
-        return scaled * self.scale + self.center
+        """Back to raw units (a clipped value comes back as its bound)."""
+        transformed = scaled * self.scale + self.center
+        if self.log is None or not self.log.any():
+            return transformed
+        return np.where(self.log, np.sign(transformed) * np.expm1(np.abs(transformed)), transformed)
 
 
-def fit_scaling(raw: np.ndarray, method: str) -> Scaling:
-    """Min-max to 0..1, or z-scores (population standard deviation); a constant feature gets scale 1."""
+def fit_scaling(
+    raw: np.ndarray, method: str, log: Sequence[bool] | None = None, clip_percentile: float | None = None
+) -> Scaling:
+    """Min-max to 0..1, or z-scores (population standard deviation), of the values clipped to their
+    (100 - p)th and pth percentiles (interpolated, as DuckDB's quantile_cont) and log-scaled where `log` says;
+    a constant feature gets scale 1."""
     if method not in SCALINGS:
         raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}, got {method!r}")
+    width = raw.shape[1]
+    bounds = Scaling(
+        method,
+        np.zeros(width),
+        np.ones(width),
+        None if log is None else np.asarray(log, dtype=bool),
+        None if clip_percentile is None else np.percentile(raw, 100 - clip_percentile, axis=0),
+        None if clip_percentile is None else np.percentile(raw, clip_percentile, axis=0),
+    )
+    values = bounds.transform(raw)
     if method == "minmax":
-        center, spread = raw.min(axis=0), raw.max(axis=0) - raw.min(axis=0)
+        center, spread = values.min(axis=0), values.max(axis=0) - values.min(axis=0)
     else:
-        center, spread = raw.mean(axis=0), raw.std(axis=0)
-    return Scaling(method, center, np.where(spread > 0, spread, 1.0))
+        center, spread = values.mean(axis=0), values.std(axis=0)
+    return Scaling(method, center, np.where(spread > 0, spread, 1.0), bounds.log, bounds.low, bounds.high)
 
 
 def hash_order(ids: Sequence[str]) -> np.ndarray:
@@ -262,11 +294,24 @@ def read_inputs(cluster_scaling: Any, customer_rfm: Any) -> Inputs:
         )
         .fetchnumpy()
     )
-    center, scale = np.asarray(settings["center"], float), np.asarray(settings["scale"], float)
+
+    def bound(name: str, missing: float) -> np.ndarray:
+        # Null (no clipping) arrives masked, or as NaN.
+        values = np.ma.filled(np.ma.masked_invalid(np.ma.asarray(settings[name], dtype=float)), missing)
+        return np.asarray(values, dtype=float)
+
+    scaling = Scaling(
+        str(settings["scaling"][0]),
+        np.asarray(settings["center"], float),
+        np.asarray(settings["scale"], float),
+        np.asarray(settings["log_scaled"], bool),
+        bound("clip_low", -np.inf),
+        bound("clip_high", np.inf),
+    )
     return Inputs(
         features,
         [str(value) for value in customers["customer_id"]],
         np.asarray(customers["as_of_date"]),
         np.column_stack([np.asarray(customers[name], float) for name in features]),
-        Scaling(str(settings["scaling"][0]), center, scale),
+        scaling,
     )

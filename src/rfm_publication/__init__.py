@@ -66,6 +66,8 @@ PUBLISHED_MARTS = (
     "cluster_k_selection",
     "cluster_dendrogram",
     "cluster_scaling",
+    "customer_clusters_history",
+    "cluster_migration",
 )
 #: Oldest DuckDB storage format the serving file is written in (readable by DuckDB 1.0 and later).
 SERVING_STORAGE_VERSION = "v1.0.0"

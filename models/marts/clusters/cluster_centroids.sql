@@ -1,6 +1,6 @@
 {#- The studies' centroid table: per cluster and feature, the cluster's size and its centroid in raw units (the
-    mean of its customers' measure) and in scaled units (on cluster_scaling's scale). -#}
-{%- set features = rfm_cluster_features() -%}
+    mean of its customers' measure) and in scaled units (the mean of their points on cluster_scaling's scale:
+    the k-means centroid). -#}
 
 with
 
@@ -10,49 +10,27 @@ customer_clusters as (
 
 ),
 
-customers as (
+cluster_points as (
 
-    select * from {{ ref('customer_rfm') }}
-
-),
-
-cluster_scaling as (
-
-    select * from {{ ref('cluster_scaling') }}
-
-),
-
-per_feature as (
-
-    {%- for feature in features %}
-        select
-            customer_clusters.cluster_id,
-            '{{ feature }}' as feature,
-            count(*) as customers,
-            avg(cast(customers.{{ feature }} as double)) as centroid_raw
-        from customer_clusters
-        inner join customers
-            on customer_clusters.customer_id = customers.customer_id
-        group by customer_clusters.cluster_id
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select * from {{ ref('int_customer_history_scaled_to_cluster_points') }}
 
 ),
 
 centroids as (
 
     select
-        per_feature.cluster_id,
-        cluster_scaling.feature_position,
-        per_feature.feature,
-        per_feature.customers,
-        per_feature.centroid_raw,
-        (per_feature.centroid_raw - cluster_scaling.center) / cluster_scaling.scale as centroid_scaled
-    from per_feature
-    inner join cluster_scaling
-        on per_feature.feature = cluster_scaling.feature
+        customer_clusters.cluster_id,
+        cluster_points.feature_position,
+        cluster_points.feature,
+        count(*) as customers,
+        avg(cluster_points.raw_value) as centroid_raw,
+        avg(cluster_points.scaled_value) as centroid_scaled
+    from customer_clusters
+    inner join cluster_points
+        on
+            customer_clusters.as_of_date = cluster_points.as_of_date
+            and customer_clusters.customer_id = cluster_points.customer_id
+    group by customer_clusters.cluster_id, cluster_points.feature_position, cluster_points.feature
 
 )
 

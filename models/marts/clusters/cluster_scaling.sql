@@ -1,8 +1,12 @@
 {#- How each clustering feature (var cluster_features) is scaled (var cluster_scaling), over the customers
-    clustered: those with every feature (a refunds-only customer has no recency or average). The parameters
-    are stored here, and the cluster models read them from here, so every model scales alike. With var
-    clustering false it is empty, and so is every cluster model. -#}
+    clustered: those with every feature (a refunds-only customer has no recency or average). A value is first
+    clipped to the feature's percentiles (var cluster_clip_percentile), then log-scaled (var
+    cluster_log_features), then scaled: scaled = (transformed - center) / scale. The parameters are stored
+    here, and every cluster model and history date is scaled with them. With var clustering false it is
+    empty, and so is every cluster model. -#}
 {%- set features = rfm_cluster_features() -%}
+{%- set log_features = rfm_cluster_log_features() -%}
+{%- set clip_percentile = rfm_cluster_clip_percentile() -%}
 {%- set scaling = rfm_cluster_scaling() -%}
 {%- set requested_k = rfm_cluster_k() -%}
 
@@ -24,17 +28,14 @@ clustered_customers as (
 
 ),
 
-per_feature as (
+feature_values as (
 
     {%- for feature in features %}
         select
             {{ loop.index }} as feature_position,
             '{{ feature }}' as feature,
-            cast(min({{ feature }}) as double) as min_value,
-            cast(max({{ feature }}) as double) as max_value,
-            avg(cast({{ feature }} as double)) as mean_value,
-            stddev_pop(cast({{ feature }} as double)) as std_value,
-            count(*) as customers
+            {{ 'true' if feature in log_features else 'false' }} as log_scaled,
+            cast({{ feature }} as double) as raw_value
         from clustered_customers
         {%- if not loop.last %}
             union all
@@ -43,13 +44,82 @@ per_feature as (
 
 ),
 
+clip_bounds as (
+
+    -- Interpolated percentiles (numpy's default), in raw units; null without clipping.
+    select
+        feature_position,
+        {%- if clip_percentile is not none %}
+            quantile_cont(raw_value, {{ (100 - clip_percentile) / 100 }}) as clip_low,
+            quantile_cont(raw_value, {{ clip_percentile / 100 }}) as clip_high
+        {%- else %}
+            cast(null as double) as clip_low,
+            cast(null as double) as clip_high
+        {%- endif %}
+    from feature_values
+    group by feature_position
+
+),
+
+clipped as (
+
+    select
+        feature_values.feature_position,
+        feature_values.feature,
+        feature_values.log_scaled,
+        clip_bounds.clip_low,
+        clip_bounds.clip_high,
+        least(
+            greatest(feature_values.raw_value, coalesce(clip_bounds.clip_low, feature_values.raw_value)),
+            coalesce(clip_bounds.clip_high, feature_values.raw_value)
+        ) as clipped_value
+    from feature_values
+    inner join clip_bounds
+        on feature_values.feature_position = clip_bounds.feature_position
+
+),
+
+transformed as (
+
+    -- sign(x) * ln(1 + |x|): defined for refunds (negative values) too, and 0 stays 0.
+    select
+        *,
+        case
+            when log_scaled then sign(clipped_value) * ln(1 + abs(clipped_value))
+            else clipped_value
+        end as transformed_value
+    from clipped
+
+),
+
+per_feature as (
+
+    select
+        feature_position,
+        feature,
+        log_scaled,
+        clip_low,
+        clip_high,
+        min(transformed_value) as min_value,
+        max(transformed_value) as max_value,
+        avg(transformed_value) as mean_value,
+        stddev_pop(transformed_value) as std_value,
+        count(*) as customers
+    from transformed
+    group by feature_position, feature, log_scaled, clip_low, clip_high
+
+),
+
 parameters as (
 
-    -- scaled = (raw - center) / scale; a constant feature gets scale 1 (every customer scaled to 0).
+    -- A constant feature gets scale 1 (every customer scaled to 0).
     select
         feature_position,
         feature,
         '{{ scaling }}' as scaling,
+        log_scaled,
+        clip_low,
+        clip_high,
         {%- if scaling == 'minmax' %}
             min_value as center,
             case when max_value > min_value then max_value - min_value else 1 end as scale,
@@ -64,8 +134,6 @@ parameters as (
         customers,
         {{ requested_k if requested_k is not none else 'cast(null as integer)' }} as requested_k
     from per_feature
-    -- Nobody to cluster (var clustering false): no row.
-    where customers > 0
 
 )
 

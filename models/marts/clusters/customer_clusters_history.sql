@@ -1,0 +1,120 @@
+{#- Clusters over time: every customer of the history, at each as-of date, in the cluster of today's nearest
+    centroid (cluster_centroids), measured on today's stored scale, so clusters keep one meaning across dates
+    and a customer's move between them is a change in the customer, not in the clusters. At the current date
+    this is customer_clusters' answer (k-means has settled: every customer sits in its nearest cluster;
+    tested). Ties in distance go to the lower cluster_id. -#}
+{%- set features = rfm_cluster_features() -%}
+{%- set segment_scheme = rfm_segment_scheme(ref('rfm_segment_map')) -%}
+
+with
+
+cluster_points as (
+
+    select * from {{ ref('int_customer_history_scaled_to_cluster_points') }}
+
+),
+
+cluster_centroids as (
+
+    select * from {{ ref('cluster_centroids') }}
+
+),
+
+history as (
+
+    select * from {{ ref('customer_rfm_history') }}
+    where segment_scheme = {{ rfm_string_literal(segment_scheme) }}
+
+),
+
+customer_points as (
+
+    -- One row per date and customer, a column per feature: k distances per customer, not k x features rows.
+    select
+        as_of_date,
+        customer_id,
+        {%- for feature in features %}
+            max(case when feature = '{{ feature }}' then scaled_value end) as {{ feature }}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+    from cluster_points
+    group by as_of_date, customer_id
+
+),
+
+centroid_points as (
+
+    select
+        cluster_id,
+        {%- for feature in features %}
+            max(case when feature = '{{ feature }}' then centroid_scaled end) as {{ feature }}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+    from cluster_centroids
+    group by cluster_id
+
+),
+
+to_each_centroid as (
+
+    select
+        customer_points.as_of_date,
+        customer_points.customer_id,
+        centroid_points.cluster_id,
+        sqrt(
+            {%- for feature in features %}
+                power(customer_points.{{ feature }} - centroid_points.{{ feature }}, 2)
+                {{- ' +' if not loop.last }}
+            {%- endfor %}
+        ) as distance
+    from customer_points
+    cross join centroid_points
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by as_of_date, customer_id
+            order by distance, cluster_id
+        ) as nearness
+    from to_each_centroid
+
+),
+
+nearest as (
+
+    select
+        as_of_date,
+        customer_id,
+        max(case when nearness = 1 then cluster_id end) as cluster_id,
+        max(case when nearness = 1 then distance end) as distance_to_centroid,
+        -- One cluster: no second centroid, null.
+        max(case when nearness = 2 then distance end)
+        - max(case when nearness = 1 then distance end) as margin_to_second_centroid
+    from ranked
+    where nearness <= 2
+    group by as_of_date, customer_id
+
+),
+
+final as (
+
+    select
+        nearest.as_of_date,
+        nearest.customer_id,
+        cast(nearest.cluster_id as integer) as cluster_id,
+        nearest.distance_to_centroid,
+        nearest.margin_to_second_centroid,
+        history.period_revenue
+    from nearest
+    inner join history
+        on
+            nearest.as_of_date = history.as_of_date
+            and nearest.customer_id = history.customer_id
+
+)
+
+select * from final

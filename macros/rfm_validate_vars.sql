@@ -21,6 +21,7 @@
         {%- do rfm_cluster_log_features() -%}
         {%- do rfm_cluster_clip_percentile() -%}
         {%- do rfm_cluster_k() -%}
+        {%- do rfm_cluster_init() -%}
         {%- do rfm_score_weight('recency') -%}
         {%- do rfm_segment_scheme_name() -%}
         {%- do rfm_history_start_date() -%}
@@ -43,7 +44,7 @@
         'transactions_path', 'transactions_relation', 'transactions_columns', 'as_of_date', 'lookback_days', 'earliest_plausible_date',
         'latest_plausible_date', 'missing_id_tokens', 'identical_rows', 'monetary_measure', 'transaction_at_format', 'reject_rate_warn', 'reject_rate_error', 'rfm_bins',
         'rfm_binning', 'frequency_unit', 'value_8_cut', 'rfm_score_weights', 'clustering', 'cluster_features',
-        'cluster_scaling', 'cluster_log_features', 'cluster_clip_percentile', 'cluster_k', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
+        'cluster_scaling', 'cluster_log_features', 'cluster_clip_percentile', 'cluster_k', 'cluster_init', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
         'rfm_static_compile',
     ] -%}
     {%- set given = invocation_args_dict.get('vars') or {} -%}

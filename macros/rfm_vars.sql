@@ -330,6 +330,13 @@
 {%- endmacro %}
 
 
+{#- var cluster_init: where k and the starting centroids come from, 'ward' (Ward's tree over a sample) or
+    'som' (self-organising maps, as the SOM/k-means study; needs the minisom package). -#}
+{% macro rfm_cluster_init() -%}
+    {{ return(rfm_choice_var('cluster_init', ['ward', 'som'])) }}
+{%- endmacro %}
+
+
 {#- var cluster_k: none for 'auto', else a whole number 2..9. -#}
 {% macro rfm_cluster_k() -%}
     {%- set value = var('cluster_k') -%}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,28 @@ def test_a_given_k_is_used() -> None:
     ids, raw, _ = planted(seed=7)
     result = cluster(ids, raw, k=2)
     assert result.k == 2 and sorted(set(result.clustering.labels.tolist())) == [1, 2]
+
+
+def test_self_organising_maps_find_the_planted_clusters_whatever_the_row_order() -> None:
+    """init 'som' (the SOM/k-means study): SOMs of k neurons over the hash sample choose k and the starting
+    centroids; the planted blobs and their number are found, and another row order gives the same clusters."""
+    ids, raw, truth = planted(seed=9)
+    result = cluster(ids, raw, init="som")
+    assert result.k == 4
+    assert adjusted_rand_score(truth[result.order], result.clustering.labels) == 1.0
+    shuffle = np.random.default_rng(4).permutation(len(ids))
+    shuffled_ids = [ids[index] for index in shuffle]
+    again = cluster(shuffled_ids, raw[shuffle], init="som")
+    assert dict(zip((ids[i] for i in result.order), result.clustering.labels.tolist(), strict=True)) == dict(
+        zip((shuffled_ids[i] for i in again.order), again.clustering.labels.tolist(), strict=True)
+    )
+
+
+def test_som_without_minisom_fails_in_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "minisom", None)  # import minisom now raises ImportError
+    ids, raw, _ = planted(per_cluster=80)
+    with pytest.raises(ValueError, match=r"^var cluster_init som needs the minisom package: pip install"):
+        cluster(ids, raw, init="som")
 
 
 def test_numbering_is_by_size_then_centroid() -> None:
@@ -222,6 +245,33 @@ def test_clipped_log_scaled_features_and_clusters_over_time(build: Build, tmp_pa
     assert all(row[1] == per_date[row[0]] and row[3] == per_date[row[2]] for row in migration)
 
 
+def test_a_build_with_self_organising_maps_equals_the_package(build: Build, tmp_path: Path) -> None:
+    """var cluster_init som: the marts hold what src/rfm_clustering gives on the same customers and stored
+    scale, k chosen among the SOMs' partitions, and every data test (each customer in its nearest cluster)
+    passes."""
+    from rfm_clustering import Scaling
+
+    sample = generate(tmp_path / "sample.csv", 8_000, 600, seed=25).path
+    database = cluster_build(build, sample, cluster_init="som")
+    assert query(database, "select distinct cluster_init from marts.cluster_scaling") == [("som",)]
+    stored = query(database, "select center, scale from marts.cluster_scaling order by feature_position")
+    rows = query(
+        database,
+        "select customer_id, recency_days, frequency, monetary from marts.customer_rfm "
+        "where recency_days is not null",
+    )
+    ids, raw = [row[0] for row in rows], np.array([row[1:] for row in rows], dtype=float)
+    scaling = Scaling("minmax", np.array([c for c, _ in stored]), np.array([s for _, s in stored]))
+    result = cluster(ids, raw, scaling=scaling, init="som")
+    expected = {ids[i]: int(label) for i, label in zip(result.order, result.clustering.labels, strict=True)}
+    assert dict(query(database, "select customer_id, cluster_id from marts.customer_clusters")) == expected
+    chosen = query(database, "select k from marts.cluster_k_selection where is_chosen")
+    assert chosen == [(result.k,)]
+    assert [row[0] for row in query(database, "select k from marts.cluster_k_selection order by k")] == [
+        choice.k for choice in result.criteria
+    ]
+
+
 def test_the_same_input_in_another_row_order_gives_the_same_clusters(build: Build, tmp_path: Path) -> None:
     """A log without bad or duplicate rows (staging's accepted rows of a sample), built as written and
     shuffled: identical cluster ids, centroids and tree."""
@@ -276,6 +326,7 @@ def test_the_same_input_in_another_row_order_gives_the_same_clusters(build: Buil
             r"var cluster_log_features must list some of var cluster_features \(recency_days, frequency, "
             r"monetary\), e\.g\. \[monetary\], got \[\"tenure_days\"\]\.",
         ),
+        ({"cluster_init": "kohonen"}, "var cluster_init must be one of ward, som"),
         (
             {"cluster_clip_percentile": 100},
             "var cluster_clip_percentile must be a whole number from 51 to 99 or null, got 100.",

@@ -7,9 +7,10 @@ starts and no dependence on row order.
    customers are sampled whatever the row order), sorted by that hash: the tree, and for k = 2..9 its cut.
 3. k is chosen by the largest Calinski-Harabasz index of the tree's cuts (sklearn.metrics), or given; a k the
    tree cannot cut into exactly (tied merge heights, too few distinct customers) is not offered, and with no
-   cut at all (fewer than 3 distinct customers) everyone is one cluster.
+   cut at all (fewer than 3 distinct customers) everyone is one cluster. With init 'som' (the SOM/k-means
+   study), the candidate partitions are self-organising maps of k neurons over the same sample instead.
 4. k-means (scikit-learn, Lloyd, n_init=1) over every customer, sorted by id, started from the centroids of
-   the Ward cut: the final centroids.
+   the chosen partition of the sample: the final centroids.
 5. Clusters are numbered 1..k by size, largest first, ties by centroid (scaled coordinates, ascending), so the
    same data gives the same numbers.
 
@@ -29,6 +30,11 @@ SCALINGS = ("minmax", "zscore")
 K_RANGE = range(2, 10)
 #: Customers in the Ward sample: Ward needs memory quadratic in it.
 WARD_SAMPLE = 2_000
+#: Where k and the starting centroids come from: Ward's tree over the sample, or SOMs (the study's way).
+INITS = ("ward", "som")
+#: SOM training: passes over the sample, and the seed of its one random step (one-feature initialisation).
+SOM_EPOCHS = 5
+SOM_SEED = 0
 #: Lloyd iterations before k-means gives up (it stops as soon as no customer changes cluster).
 MAX_ITERATIONS = 1_000
 
@@ -129,22 +135,59 @@ class KChoice:
     davies_bouldin: float | None
 
 
-def k_criteria(points: np.ndarray, tree: np.ndarray, ks: Sequence[int] = K_RANGE) -> list[KChoice]:
-    """For each k the tree cuts into exactly k clusters (below the number of distinct points), that cut's
-    criteria."""
-    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
-
-    result: list[KChoice] = []
+def ward_cuts(points: np.ndarray, tree: np.ndarray, ks: Sequence[int] = K_RANGE) -> dict[int, np.ndarray]:
+    """For each k the tree cuts into exactly k clusters (below the number of distinct points), the labels
+    1..k of that cut."""
+    cuts: dict[int, np.ndarray] = {}
     if len(tree) == 0:
-        return result
+        return cuts
     distinct = len(np.unique(points, axis=0))
     for k in ks:
         if k >= distinct:
             break
         labels = ward_cut(tree, k)
         # Tied merge heights (integer measures) can make the cut hold fewer than k clusters: no k-cut.
-        if len(np.unique(labels)) != k:
-            continue
+        if len(np.unique(labels)) == k:
+            cuts[k] = labels
+    return cuts
+
+
+def som_cuts(points: np.ndarray, ks: Sequence[int] = K_RANGE) -> dict[int, np.ndarray]:
+    """The SOM/k-means study's way (var cluster_init: som): for each k, a one-row self-organising map of k
+    neurons (minisom), started at k of the points drawn with a fixed seed and trained on them in their order,
+    SOM_EPOCHS times: the labels 1..k are each
+    point's winning neuron. A k whose map leaves a neuron without a point, or not below the number of
+    distinct points, is not offered. `points` in hash order: the same customers give the same maps."""
+    try:
+        from minisom import MiniSom
+    except ImportError:
+        raise ValueError(
+            "var cluster_init som needs the minisom package: pip install 'rfm-segmentation[som]'."
+        ) from None
+    cuts: dict[int, np.ndarray] = {}
+    distinct = len(np.unique(points, axis=0))
+    for k in ks:
+        if k >= distinct:
+            break
+        som = MiniSom(1, k, points.shape[1], sigma=1.0, learning_rate=0.5, random_seed=SOM_SEED)
+        # Neurons start at k of the points, drawn with the fixed seed (minisom's PCA start needs a map at
+        # least 2 x 2 and 2 features).
+        som.random_weights_init(points)
+        som.train(points, SOM_EPOCHS * len(points), random_order=False)
+        weights = som.get_weights().reshape(k, points.shape[1])
+        nearest = np.column_stack([((points - weight) ** 2).sum(axis=1) for weight in weights])
+        labels = nearest.argmin(axis=1) + 1
+        if len(np.unique(labels)) == k:
+            cuts[k] = labels
+    return cuts
+
+
+def k_criteria(points: np.ndarray, cuts: dict[int, np.ndarray]) -> list[KChoice]:
+    """Each cut's criteria, by k."""
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
+    result: list[KChoice] = []
+    for k, labels in sorted(cuts.items()):
         centers = centroids(points, labels)
         wcss = float(((points - centers[np.searchsorted(np.unique(labels), labels)]) ** 2).sum())
         result.append(
@@ -156,6 +199,13 @@ def k_criteria(points: np.ndarray, tree: np.ndarray, ks: Sequence[int] = K_RANGE
             )
         )
     return result
+
+
+def sample_cuts(points: np.ndarray, tree: np.ndarray, init: str) -> dict[int, np.ndarray]:
+    """The candidate partitions of the sample's points: Ward's tree cuts (init 'ward') or SOMs ('som')."""
+    if init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
+    return ward_cuts(points, tree) if init == "ward" else som_cuts(points)
 
 
 def choose_k(criteria: Sequence[KChoice], requested: int | None = None) -> int | None:
@@ -234,20 +284,19 @@ def cluster(
     method: str = "minmax",
     k: int | None = None,
     scaling: Scaling | None = None,
+    init: str = "ward",
 ) -> Result:
     """Cluster the customers `ids` on their features `raw` (n x d), as the module docstring says; `k` is var
-    cluster_k (None: auto); `scaling` (stored parameters) instead of fitting `method` on `raw`."""
+    cluster_k (None: auto); `scaling` (stored parameters) instead of fitting `method` on `raw`; `init` (var
+    cluster_init) where k and the starting centroids come from: Ward's tree cuts or SOMs of the sample."""
     by_id = np.array(sorted(range(len(ids)), key=lambda index: str(ids[index])), dtype=np.int64)
     scaling = scaling or fit_scaling(raw, method)
     points = scaling.apply(raw)
     sample, tree = sample_tree(ids, points)
-    criteria = k_criteria(points[sample], tree)
+    cuts = sample_cuts(points[sample], tree, init)
+    criteria = k_criteria(points[sample], cuts)
     chosen = choose_k(criteria, k)
-    start = (
-        points.mean(axis=0, keepdims=True)
-        if chosen is None
-        else centroids(points[sample], ward_cut(tree, chosen))
-    )
+    start = points.mean(axis=0, keepdims=True) if chosen is None else centroids(points[sample], cuts[chosen])
     return Result(scaling, tree, criteria, len(start), kmeans(points[by_id], start), by_id)
 
 
@@ -272,6 +321,9 @@ class Inputs:
     as_of_dates: np.ndarray
     raw: np.ndarray
     scaling: Scaling
+    #: var cluster_k (None: auto) and var cluster_init, as cluster_scaling stores them.
+    requested_k: int | None = None
+    init: str = "ward"
 
     @property
     def points(self) -> np.ndarray:
@@ -308,10 +360,13 @@ def read_inputs(cluster_scaling: Any, customer_rfm: Any) -> Inputs:
         bound("clip_low", -np.inf),
         bound("clip_high", np.inf),
     )
+    requested = np.ma.asarray(settings["requested_k"])
     return Inputs(
         features,
         [str(value) for value in customers["customer_id"]],
         np.asarray(customers["as_of_date"]),
         np.column_stack([np.asarray(customers[name], float) for name in features]),
         scaling,
+        None if np.ma.is_masked(requested[0]) else int(requested[0]),
+        str(settings["cluster_init"][0]),
     )

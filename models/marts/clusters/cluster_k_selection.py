@@ -1,8 +1,8 @@
-"""Choosing k: for k = 2..9, the criteria of Ward's tree cut into k clusters, over the Ward sample (customers
-in the order of a hash of their id, at most rfm_clustering.WARD_SAMPLE), on the scale of cluster_scaling; the
-k picked: the largest Calinski-Harabasz index, or var cluster_k (else the nearest k the tree can cut into).
-Only the k the tree cuts into exactly are listed: none with under 3 distinct customers (then one cluster).
-DuckDB only (dbt-spark runs Python models only on Databricks)."""
+"""Choosing k: for k = 2..9, the criteria of Ward's tree cut into k clusters (var cluster_init ward) or of a
+SOM of k neurons (som), over the Ward sample (customers in the order of a hash of their id, at most
+rfm_clustering.WARD_SAMPLE), on the scale of cluster_scaling; the k picked: the largest Calinski-Harabasz
+index, or var cluster_k (else the nearest k listed). Only the k cut into exactly are listed: none with under 3
+distinct customers (then one cluster). DuckDB only (dbt-spark runs Python models only on Databricks)."""
 
 import numpy as np
 import pyarrow as pa
@@ -10,16 +10,15 @@ import pyarrow as pa
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from rfm_clustering import choose_k, k_criteria, read_inputs, sample_tree
+    from rfm_clustering import choose_k, k_criteria, read_inputs, sample_cuts, sample_tree
 
     inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
     criteria, sample, chosen = [], [], None
     if inputs.features:  # else var clustering false: an empty table
         points = inputs.points
         sample, tree = sample_tree(inputs.ids, points)
-        criteria = k_criteria(points[sample], tree)
-        requested = dbt.ref("cluster_scaling").project("max(requested_k)").fetchall()[0][0]
-        chosen = choose_k(criteria, None if requested is None else int(requested))
+        criteria = k_criteria(points[sample], sample_cuts(points[sample], tree, inputs.init))
+        chosen = choose_k(criteria, inputs.requested_k)
     return pa.table(
         {
             "k": pa.array([choice.k for choice in criteria], pa.int32()),

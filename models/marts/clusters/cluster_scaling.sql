@@ -9,6 +9,7 @@
 {%- set clip_percentile = rfm_cluster_clip_percentile() -%}
 {%- set scaling = rfm_cluster_scaling() -%}
 {%- set requested_k = rfm_cluster_k() -%}
+{%- set init = rfm_cluster_init() -%}
 
 with
 
@@ -132,7 +133,8 @@ parameters as (
         mean_value,
         std_value,
         customers,
-        {{ requested_k if requested_k is not none else 'cast(null as integer)' }} as requested_k
+        {{ requested_k if requested_k is not none else 'cast(null as integer)' }} as requested_k,
+        '{{ init }}' as cluster_init
     from per_feature
 
 )

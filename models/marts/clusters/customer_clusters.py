@@ -1,8 +1,9 @@
 """One row per clustered customer (customer_rfm's customers with every cluster feature) at the current as-of
 date: the cluster, numbered 1..k by size (largest first, ties by centroid), the distance to its centroid and
 the margin to the second-nearest one, in scaled units. k-means (Lloyd, scikit-learn, n_init=1) over every
-customer, sorted by id, from the centroids of Ward's cut at the chosen k: deterministic and independent of row
-order (src/rfm_clustering). DuckDB only (dbt-spark runs Python models only on Databricks)."""
+customer, sorted by id, from the centroids of Ward's cut (or the SOM's, var cluster_init) at the chosen k:
+deterministic and independent of row order (src/rfm_clustering). DuckDB only (dbt-spark runs Python models
+only on Databricks)."""
 
 import numpy as np
 import pyarrow as pa
@@ -16,9 +17,10 @@ def model(dbt, session):
     order, labels = np.empty(0, np.int64), np.empty(0, np.int64)
     own, margin = np.empty(0), np.empty(0)
     if inputs.features:  # else var clustering false: an empty table
-        # The same choice cluster_k_selection makes, from the same tree (deterministic).
-        requested = dbt.ref("cluster_scaling").project("max(requested_k)").fetchall()[0][0]
-        result = cluster(inputs.ids, inputs.raw, k=requested, scaling=inputs.scaling)
+        # The same choice cluster_k_selection makes, from the same sample (deterministic).
+        result = cluster(
+            inputs.ids, inputs.raw, k=inputs.requested_k, scaling=inputs.scaling, init=inputs.init
+        )
         order, labels = result.order, result.clustering.labels
         own, margin = distances(inputs.points[order], result.clustering.centers, labels)
     return pa.table(

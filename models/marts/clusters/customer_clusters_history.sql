@@ -3,7 +3,6 @@
     and a customer's move between them is a change in the customer, not in the clusters. At the current date
     this is customer_clusters' answer (k-means has settled: every customer sits in its nearest cluster;
     tested). Ties in distance go to the lower cluster_id. -#}
-{%- set features = rfm_cluster_features() -%}
 {%- set segment_scheme = rfm_segment_scheme(ref('rfm_segment_map')) -%}
 
 with
@@ -29,14 +28,11 @@ history as (
 
 customer_points as (
 
-    -- One row per date and customer, a column per feature: k distances per customer, not k x features rows.
+    -- One row per date and customer, the point as a list in feature order: k distances per customer.
     select
         as_of_date,
         customer_id,
-        {%- for feature in features %}
-            max(case when feature = '{{ feature }}' then scaled_value end) as {{ feature }}
-            {{- ',' if not loop.last }}
-        {%- endfor %}
+        list(scaled_value order by feature_position) as scaled_point
     from cluster_points
     group by as_of_date, customer_id
 
@@ -46,10 +42,7 @@ centroid_points as (
 
     select
         cluster_id,
-        {%- for feature in features %}
-            max(case when feature = '{{ feature }}' then centroid_scaled end) as {{ feature }}
-            {{- ',' if not loop.last }}
-        {%- endfor %}
+        list(centroid_scaled order by feature_position) as scaled_point
     from cluster_centroids
     group by cluster_id
 
@@ -57,16 +50,12 @@ centroid_points as (
 
 to_each_centroid as (
 
+    -- Euclidean distance (DuckDB's list_distance; the cluster models run on DuckDB only).
     select
         customer_points.as_of_date,
         customer_points.customer_id,
         centroid_points.cluster_id,
-        sqrt(
-            {%- for feature in features %}
-                power(customer_points.{{ feature }} - centroid_points.{{ feature }}, 2)
-                {{- ' +' if not loop.last }}
-            {%- endfor %}
-        ) as distance
+        list_distance(customer_points.scaled_point, centroid_points.scaled_point) as distance
     from customer_points
     cross join centroid_points
 

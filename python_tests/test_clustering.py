@@ -86,6 +86,35 @@ def test_som_without_minisom_fails_in_one_sentence(monkeypatch: pytest.MonkeyPat
         cluster(ids, raw, init="som")
 
 
+def test_the_models_order_and_sample_in_sql_as_the_package_does_in_python() -> None:
+    """read_inputs sorts by id and picks the Ward sample in DuckDB (md5 of the id, then the id): the same
+    order and the same customers as Python's sorted() and hash_order, for ids of any case and script."""
+    import duckdb
+
+    from rfm_clustering import WARD_SAMPLE, read_inputs, ward_sample
+
+    generator = np.random.default_rng(8)
+    alphabet = list("abcXYZ09-_ éüß中文ʼ")
+    ids = sorted({"".join(generator.choice(alphabet, size=generator.integers(1, 9))) for _ in range(5_000)})
+    connection = duckdb.connect()
+    connection.execute("create table customer_rfm (customer_id varchar, as_of_date date, frequency integer)")
+    shuffled = [ids[i] for i in generator.permutation(len(ids))]
+    connection.executemany(
+        "insert into customer_rfm values (?, date '2025-01-01', ?)",
+        [(name, len(name)) for name in shuffled],
+    )
+    connection.execute(
+        "create table cluster_scaling as select 1 as feature_position, 'frequency' as feature,"
+        " 'minmax' as scaling, false as log_scaled, cast(null as double) as clip_low,"
+        " cast(null as double) as clip_high, 0.0 as center, 1.0 as scale,"
+        " cast(null as integer) as requested_k, 'ward' as cluster_init"
+    )
+    inputs = read_inputs(connection.table("cluster_scaling"), connection.table("customer_rfm"))
+    assert inputs.ids.tolist() == ids
+    assert len(inputs.sample) == WARD_SAMPLE
+    assert inputs.sample.tolist() == ward_sample(ids).tolist()
+
+
 def test_numbering_is_by_size_then_centroid() -> None:
     centers = np.array([[5.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
     labels = np.array([0, 1, 1, 2, 0])

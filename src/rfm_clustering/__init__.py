@@ -271,10 +271,12 @@ class Result:
     order: np.ndarray
 
 
-def sample_tree(ids: Sequence[str], points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the Ward sample's indices into `points`, in hash order; Ward's tree of their points, empty with fewer
-    than two)."""
-    sample = ward_sample(ids)
+def sample_tree(
+    ids: Sequence[str], points: np.ndarray, sample: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the Ward sample's indices into `points`, in hash order (`sample` when the caller has it: read_inputs
+    takes it from SQL); Ward's tree of their points, empty with fewer than two)."""
+    sample = ward_sample(ids) if sample is None else sample
     return sample, ward_tree(points[sample]) if len(sample) > 1 else np.empty((0, 4))
 
 
@@ -285,14 +287,17 @@ def cluster(
     k: int | None = None,
     scaling: Scaling | None = None,
     init: str = "ward",
+    sample: np.ndarray | None = None,
 ) -> Result:
     """Cluster the customers `ids` on their features `raw` (n x d), as the module docstring says; `k` is var
     cluster_k (None: auto); `scaling` (stored parameters) instead of fitting `method` on `raw`; `init` (var
-    cluster_init) where k and the starting centroids come from: Ward's tree cuts or SOMs of the sample."""
-    by_id = np.array(sorted(range(len(ids)), key=lambda index: str(ids[index])), dtype=np.int64)
+    cluster_init) where k and the starting centroids come from: Ward's tree cuts or SOMs of the sample;
+    `sample` the Ward sample's indices when known (ward_sample's answer)."""
+    # A stable sort: one pass when the ids come sorted (read_inputs orders them in SQL).
+    by_id = np.argsort(np.asarray(ids, dtype=object), kind="stable")
     scaling = scaling or fit_scaling(raw, method)
     points = scaling.apply(raw)
-    sample, tree = sample_tree(ids, points)
+    sample, tree = sample_tree(ids, points, sample)
     cuts = sample_cuts(points[sample], tree, init)
     criteria = k_criteria(points[sample], cuts)
     chosen = choose_k(criteria, k)
@@ -317,10 +322,12 @@ class Inputs:
     order the relation gave them, and the stored scaling."""
 
     features: list[str]
-    ids: list[str]
+    ids: np.ndarray
     as_of_dates: np.ndarray
     raw: np.ndarray
     scaling: Scaling
+    #: The Ward sample: indices into ids, in hash order (ward_sample's answer, computed in SQL).
+    sample: np.ndarray
     #: var cluster_k (None: auto) and var cluster_init, as cluster_scaling stores them.
     requested_k: int | None = None
     init: str = "ward"
@@ -337,15 +344,27 @@ def read_inputs(cluster_scaling: Any, customer_rfm: Any) -> Inputs:
     features = [str(name) for name in settings["feature"]]
     if not features:  # var clustering false: nobody to cluster
         return Inputs(
-            [], [], np.array([], "datetime64[D]"), np.empty((0, 0)), Scaling("none", np.empty(0), np.empty(0))
+            [],
+            np.array([], dtype=object),
+            np.array([], "datetime64[D]"),
+            np.empty((0, 0)),
+            Scaling("none", np.empty(0), np.empty(0)),
+            np.array([], dtype=np.int64),
         )
+    clustered = customer_rfm.filter(" and ".join(f"{name} is not null" for name in features))
+    # Sorted by id in SQL (k-means' order), and the Ward sample as hash_order would pick it (md5 of the id,
+    # then the id): DuckDB sorts in parallel where Python would hash and sort millions of ids one by one.
     customers = (
-        customer_rfm.filter(" and ".join(f"{name} is not null" for name in features))
+        clustered.order("customer_id")
         .project(
             "customer_id, as_of_date, " + ", ".join(f"cast({name} as double) as {name}" for name in features)
         )
         .fetchnumpy()
     )
+    ids = np.asarray(customers["customer_id"], dtype=object)
+    by_hash = clustered.order("md5(customer_id), customer_id").limit(WARD_SAMPLE)
+    sampled = by_hash.project("customer_id").fetchnumpy()
+    sample = np.searchsorted(ids, np.asarray(sampled["customer_id"], dtype=object)).astype(np.int64)
 
     def bound(name: str, missing: float) -> np.ndarray:
         # Null (no clipping) arrives masked, or as NaN.
@@ -363,10 +382,11 @@ def read_inputs(cluster_scaling: Any, customer_rfm: Any) -> Inputs:
     requested = np.ma.asarray(settings["requested_k"])
     return Inputs(
         features,
-        [str(value) for value in customers["customer_id"]],
+        ids,
         np.asarray(customers["as_of_date"]),
         np.column_stack([np.asarray(customers[name], float) for name in features]),
         scaling,
+        sample,
         None if np.ma.is_masked(requested[0]) else int(requested[0]),
         str(settings["cluster_init"][0]),
     )

@@ -13,7 +13,7 @@ def model(dbt, session):
     inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
     sample, tree = [], np.empty((0, 4))
     if inputs.features:  # else var clustering false: an empty table
-        sample, tree = sample_tree(inputs.ids, inputs.points)
+        sample, tree = sample_tree(inputs.ids, inputs.points, inputs.sample)
     leaves = len(sample)
     return pa.table(
         {

@@ -16,7 +16,7 @@ def model(dbt, session):
     criteria, sample, chosen = [], [], None
     if inputs.features:  # else var clustering false: an empty table
         points = inputs.points
-        sample, tree = sample_tree(inputs.ids, points)
+        sample, tree = sample_tree(inputs.ids, points, inputs.sample)
         criteria = k_criteria(points[sample], sample_cuts(points[sample], tree, inputs.init))
         chosen = choose_k(criteria, inputs.requested_k)
     return pa.table(

@@ -19,13 +19,18 @@ def model(dbt, session):
     if inputs.features:  # else var clustering false: an empty table
         # The same choice cluster_k_selection makes, from the same sample (deterministic).
         result = cluster(
-            inputs.ids, inputs.raw, k=inputs.requested_k, scaling=inputs.scaling, init=inputs.init
+            inputs.ids,
+            inputs.raw,
+            k=inputs.requested_k,
+            scaling=inputs.scaling,
+            init=inputs.init,
+            sample=inputs.sample,
         )
         order, labels = result.order, result.clustering.labels
         own, margin = distances(inputs.points[order], result.clustering.centers, labels)
     return pa.table(
         {
-            "customer_id": pa.array([inputs.ids[index] for index in order], pa.string()),
+            "customer_id": pa.array(inputs.ids[order], pa.string()),
             "as_of_date": pa.array(inputs.as_of_dates[order], pa.date32()),
             "cluster_id": pa.array(labels, pa.int32()),
             "distance_to_centroid": pa.array(own, pa.float64()),

@@ -27,6 +27,7 @@
         {%- do rfm_history_start_date() -%}
         {%- do rfm_history_interval() -%}
         {%- do rfm_history_snapshots() -%}
+        {%- do rfm_clv_settings() -%}
         {%- do rfm_missing_id_tokens() -%}
         {%- do rfm_identical_rows() -%}
         {%- do rfm_monetary_measure() -%}
@@ -45,6 +46,8 @@
         'latest_plausible_date', 'missing_id_tokens', 'identical_rows', 'monetary_measure', 'transaction_at_format', 'reject_rate_warn', 'reject_rate_error', 'rfm_bins',
         'rfm_binning', 'frequency_unit', 'value_8_cut', 'rfm_score_weights', 'clustering', 'cluster_features',
         'cluster_scaling', 'cluster_log_features', 'cluster_clip_percentile', 'cluster_k', 'cluster_init', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
+        'clv_time_unit', 'clv_horizon_days', 'clv_discount_rate', 'clv_churn_high_below', 'clv_churn_medium_below',
+        'clv_min_repeat_customers',
         'rfm_static_compile',
     ] -%}
     {%- set given = invocation_args_dict.get('vars') or {} -%}

@@ -353,6 +353,33 @@
 {%- endmacro %}
 
 
+{#- var clv_time_unit: the unit of t_x and T in the CLV models, 'week' (7 days, the published convention) or
+    'day'. -#}
+{% macro rfm_clv_time_unit() -%}
+    {{ return(rfm_choice_var('clv_time_unit', ['week', 'day'])) }}
+{%- endmacro %}
+
+
+{#- The CLV vars a build checks before it starts (the Python models read them raw): the horizon in days, the
+    annual discount rate, the churn bands (high at or below medium) and the repeat customers a fit needs. -#}
+{% macro rfm_clv_settings() -%}
+    {%- set high, medium = rfm_share_var('clv_churn_high_below'), rfm_share_var('clv_churn_medium_below') -%}
+    {%- if high > medium -%}
+        {{ exceptions.raise_compiler_error(
+            "var clv_churn_high_below (" ~ high ~ ") must not be above clv_churn_medium_below (" ~ medium ~ ")."
+        ) }}
+    {%- endif -%}
+    {{ return({
+        'time_unit': rfm_clv_time_unit(),
+        'horizon_days': rfm_whole_number_var('clv_horizon_days', 1, 3650),
+        'discount_rate': rfm_share_var('clv_discount_rate'),
+        'churn_high_below': high,
+        'churn_medium_below': medium,
+        'min_repeat_customers': rfm_whole_number_var('clv_min_repeat_customers', 2, 1000000),
+    }) }}
+{%- endmacro %}
+
+
 {#- var value_8_cut: how value_code calls a dimension high, 'score' (above the middle score) or 'mean' (the
     raw measure better than the mean over the customers who bought). -#}
 {% macro rfm_value_8_cut() -%}

@@ -19,9 +19,13 @@ MF = Path(sys.executable).parent / "mf"
 
 @pytest.fixture(scope="module")
 def semantic_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build whose target/semantic_manifest.json mf reads; history makes customers_over_time interesting."""
+    """A build whose target/semantic_manifest.json mf reads; history makes customers_over_time interesting.
+    mf reads the project's target/ whatever DBT_TARGET_PATH says, so this build writes there, not to its
+    pytest-xdist worker's folder (this module runs whole on one worker: no other test writes there)."""
     database = tmp_path_factory.mktemp("semantic") / "rfm.duckdb"
-    return build_project(database, MESSY, as_of_date=MESSY_AS_OF, history_start_date="2025-03-01")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", "target")
+        return build_project(database, MESSY, as_of_date=MESSY_AS_OF, history_start_date="2025-03-01")
 
 
 def mf_query(

@@ -26,6 +26,8 @@ def model(dbt, session):
     dbt.ref("cluster_scaling")
     dbt.ref("customer_clusters_history")
     dbt.ref("cluster_migration")
+    dbt.ref("clv_model_parameters")
+    dbt.ref("customer_clv")
     invocation_id, run_started_at, transactions_path = dbt.ref("int_build_context").fetchall()[0]
     context = BuildContext(invocation_id, run_started_at, transactions_path)
     target = publish_dir(dbt.config.get("publish_dir"))

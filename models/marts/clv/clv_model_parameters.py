@@ -1,0 +1,75 @@
+"""The BG/NBD (r, alpha, a, b) and Gamma-Gamma (p, q, v) parameters, fitted by maximum likelihood in the build
+(src/rfm_clv, scipy) on the customers of int_customers_summarised_for_clv, grouped first by (x, t_x, T) and by
+(x, mean repeat spend): millions of customers cost a few thousand likelihood terms. Long format, one row per
+model and parameter, with the customers used, the log-likelihood, the calibration window and, when the fit is
+not to be trusted, the problem in one sentence (a data test fails on it). Fewer customers with repeat
+purchases than var clv_min_repeat_customers: no fit (null values, the problem says so; customer_clv's
+estimates are then null). DuckDB only (dbt-spark runs Python models only on Databricks)."""
+
+import pyarrow as pa
+
+PARAMETERS = {"bg_nbd": ("r", "alpha", "a", "b"), "gamma_gamma": ("p", "q", "v")}
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from rfm_clv import fit_bg_nbd, fit_gamma_gamma
+
+    summary = dbt.ref("int_customers_summarised_for_clv")
+    settings = dbt.ref("int_clv_settings")
+    minimum = int(settings.project("min_repeat_customers").fetchall()[0][0])
+    (customers, repeaters, window_end, unit) = summary.aggregate(
+        "count(*), count(*) filter (where x > 0), max(as_of_date) - 1, max(clv_time_unit)"
+    ).fetchall()[0]
+    window = dbt.ref("int_scoring_window").project("window_start_date").fetchall()[0][0]
+    fits = {}
+    if repeaters >= minimum:
+        groups = summary.aggregate("x, t_x, t_cal, count(*) as customers", "x, t_x, t_cal").fetchnumpy()
+        fits["bg_nbd"] = fit_bg_nbd(groups["x"], groups["t_x"], groups["t_cal"], groups["customers"])
+        spend = (
+            summary.filter("x > 0 and mean_repeat_spend > 0")
+            .aggregate("x, cast(mean_repeat_spend as double) as m, count(*) as customers", "x, m")
+            .fetchnumpy()
+        )
+        fits["gamma_gamma"] = fit_gamma_gamma(spend["x"], spend["m"], spend["customers"])
+    skipped = (
+        f"Not fitted: {repeaters:,} customers with repeat purchases, fewer than var clv_min_repeat_customers"
+        f" ({minimum:,})."
+    )
+    rows = []
+    for model_name, names in PARAMETERS.items():
+        fit = fits.get(model_name)
+        for name in names:
+            rows.append(
+                {
+                    "model": model_name,
+                    "parameter": name,
+                    "value": fit.parameters[name] if fit else None,
+                    "customers": fit.customers
+                    if fit
+                    else (customers if model_name == "bg_nbd" else repeaters),
+                    "log_likelihood": fit.log_likelihood if fit else None,
+                    "calibration_start_date": window,
+                    "calibration_end_date": window_end,
+                    "clv_time_unit": unit,
+                    "problem": fit.problem if fit else skipped,
+                    "is_fitted": fit is not None,
+                }
+            )
+    return pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [
+                ("model", pa.string()),
+                ("parameter", pa.string()),
+                ("value", pa.float64()),
+                ("customers", pa.int64()),
+                ("log_likelihood", pa.float64()),
+                ("calibration_start_date", pa.date32()),
+                ("calibration_end_date", pa.date32()),
+                ("clv_time_unit", pa.string()),
+                ("problem", pa.string()),
+                ("is_fitted", pa.bool_()),
+            ]
+        ),
+    )

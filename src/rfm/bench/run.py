@@ -139,10 +139,11 @@ class Row:
     spark: Measurement | None = None
     naive: Measurement | None = None
     lines: bool = False
-    #: Inside the full build (median of runs, from dbt's run_results.json): the scoring model's seconds and
-    #: the cluster models' together.
+    #: Inside the full build (median of runs, from dbt's run_results.json): the scoring model's seconds, the
+    #: cluster models' together, and the churn and value models' together.
     scoring_seconds: float | None = None
     clustering_seconds: float | None = None
+    clv_seconds: float | None = None
 
 
 def ratio(a: Measurement, b: Measurement) -> str:
@@ -157,9 +158,10 @@ def table(rows: list[Row]) -> str:
     header = (
         "| transactions | customers | input | T0 read once | T1 DuckDB floor | T1 polars | T1 pandas"
         " | T2 dbt build | build / floor | build / polars | T2 incremental (+1% new file)"
-        " | incremental / build | in T2: scoring model | in T2: cluster models | clusters / scoring |"
+        " | incremental / build | in T2: scoring model | in T2: cluster models | clusters / scoring"
+        " | in T2: churn and value models |"
     )
-    rule = "|---:|---:|---|---|---|---|---|---|---:|---:|---|---:|---:|---:|---:|"
+    rule = "|---:|---:|---|---|---|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|"
     if with_spark:
         header += " dbt build on Spark | Spark / DuckDB build |"
         rule += "---|---:|"
@@ -181,6 +183,7 @@ def table(rows: list[Row]) -> str:
             if r.clustering_seconds is not None and r.scoring_seconds
             else "n/a"
         ]
+        cells += [seconds_cell(r.clv_seconds)]
         if with_spark:
             spark = r.spark or Measurement(None, None, "skipped")
             cells += [spark.cell(), ratio(spark, r.build)]
@@ -486,7 +489,7 @@ def bench_input(
         name: [] for name in ("read", "floor", "polars", "pandas", "build", "incremental")
     }
     notes: dict[str, str] = {}
-    steps: list[tuple[float, float]] = []
+    steps: list[tuple[float, float, float]] = []
     kind = f"{size:,} {file_format} {layout}{' lines' if lines else ''}"
     for run in range(1, runs + 1):
         tag = f"[{kind}, run {run}/{runs}]"
@@ -584,17 +587,17 @@ def bench_input(
         spark,
         naive,
         lines,
-        float(np.median([scoring for scoring, _ in steps])) if steps else None,
-        float(np.median([clustering for _, clustering in steps])) if steps else None,
+        *(float(np.median([step[index] for step in steps])) if steps else None for index in range(3)),
     )
 
 
-#: The scoring step, and the models of the clustering (every model named with "cluster").
+#: The scoring step; the models of the clustering are those named with "cluster", of churn and value "clv".
 SCORING_MODEL = "int_customers_scored"
 
 
-def step_seconds(run_results: Path) -> tuple[float, float]:
-    """(the scoring model's execution time, the cluster models' summed) in one dbt build's results."""
+def step_seconds(run_results: Path) -> tuple[float, float, float]:
+    """(the scoring model's execution time, the cluster models' summed, the churn and value models' summed)
+    in one dbt build's results."""
     results = json.loads(run_results.read_text())["results"]
     models = {
         r["unique_id"].split(".")[-1]: float(r["execution_time"])
@@ -602,7 +605,8 @@ def step_seconds(run_results: Path) -> tuple[float, float]:
         if r["unique_id"].startswith("model.")
     }
     clustering = sum(seconds for name, seconds in models.items() if "cluster" in name)
-    return models.get(SCORING_MODEL, 0.0), clustering
+    clv = sum(seconds for name, seconds in models.items() if "clv" in name)
+    return models.get(SCORING_MODEL, 0.0), clustering, clv
 
 
 LEGEND = """
@@ -620,7 +624,8 @@ spark`, its memory the sampled peak of the dbt process and the JVM together. The
 `--peers` names naive, groups by customer and ranks R, F and M with no rule at all (no quarantine, duplicates
 or tie rule): timed, never compared. Inside T2, from dbt's run_results.json (median of runs): the scoring
 model (int_customers_scored) and the cluster models (every model named with "cluster": scaling, k selection,
-dendrogram, k-means, centroids, profiles, the history's clusters and their migration), without their tests.
+dendrogram, k-means, centroids, profiles, the history's clusters and their migration) and the churn and value
+models (every model named with "clv": the summary, the fits, the scores), without their tests.
 """
 
 LINES_LEGEND = """

@@ -1,5 +1,6 @@
 {#- The CLV vars as one row, checked (rfm_clv_settings): the Python models read them here, since a Python
     model has no var(). -#}
+{{ config(enabled=target.type == 'duckdb') }}
 {%- set settings = rfm_clv_settings() -%}
 
 with

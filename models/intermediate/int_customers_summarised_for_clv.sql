@@ -4,6 +4,7 @@
     from the first purchase day to the window's last day (the day before the exclusive as_of_date); both in
     var clv_time_unit (a week is 7 days); and the mean spend of the repeat purchase days. Refunds are not
     purchases: they neither count nor lower a day's spend (they lower monetary only, as everywhere else). -#}
+{{ config(enabled=target.type == 'duckdb') }}
 {%- set unit_days = 7 if rfm_clv_time_unit() == 'week' else 1 -%}
 
 with
@@ -39,30 +40,17 @@ purchase_days as (
 
 ),
 
-first_days as (
-
-    select
-        customer_id,
-        min(transaction_date) as first_purchase_date
-    from purchase_days
-    group by customer_id
-
-),
-
 per_customer as (
 
+    -- A day is unique per customer here, so the first day's spend is the spend of the earliest day row.
     select
-        purchase_days.customer_id,
-        first_days.first_purchase_date,
-        max(purchase_days.transaction_date) as last_purchase_date,
+        customer_id,
+        min(transaction_date) as first_purchase_date,
+        max(transaction_date) as last_purchase_date,
         count(*) - 1 as x,
-        avg(
-            case when purchase_days.transaction_date > first_days.first_purchase_date then purchase_days.day_spend end
-        ) as mean_repeat_spend
+        (sum(day_spend) - min_by(day_spend, transaction_date)) / nullif(count(*) - 1, 0) as mean_repeat_spend
     from purchase_days
-    inner join first_days
-        on purchase_days.customer_id = first_days.customer_id
-    group by purchase_days.customer_id, first_days.first_purchase_date
+    group by customer_id
 
 ),
 
@@ -74,10 +62,9 @@ summarised as (
         per_customer.first_purchase_date,
         per_customer.last_purchase_date,
         per_customer.x,
-        {{ dbt.datediff('per_customer.first_purchase_date', 'per_customer.last_purchase_date', 'day') }}
-        / {{ unit_days }}.0 as t_x,
-        ({{ dbt.datediff('per_customer.first_purchase_date', 'scoring_window.as_of_date', 'day') }} - 1)
-        / {{ unit_days }}.0 as t_cal,
+        -- A date minus a date is a number of days (DuckDB, where the CLV models run).
+        (per_customer.last_purchase_date - per_customer.first_purchase_date) / {{ unit_days }}.0 as t_x,
+        (scoring_window.as_of_date - per_customer.first_purchase_date - 1) / {{ unit_days }}.0 as t_cal,
         per_customer.mean_repeat_spend,
         '{{ rfm_clv_time_unit() }}' as clv_time_unit
     from per_customer

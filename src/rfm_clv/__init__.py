@@ -5,8 +5,8 @@ purchases and dropout (Fader, Hardie and Lee 2005) and the Gamma-Gamma model of 
 A customer is summarised as (x, t_x, T): repeat purchase days (the first purchase day not counted), the time
 from the first to the last purchase day, and the time from the first purchase day to the end of the window,
 in one time unit (a week by default); and m, the mean spend of the repeat purchase days. Customers with the
-same (x, t_x, T) share a likelihood term, so millions of customers cost a few thousand terms: the fits take
-`weights`, the number of customers per row.
+same (x, t_x, T) share a likelihood term: the fits take `weights`, the number of customers per row. The build
+fits on at most FIT_SAMPLE customers (hash-sampled) and scores every customer.
 
 The dbt project imports this package (not the `rfm` CLI), as it does rfm_clustering."""
 
@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: The fits use at most this many customers, the first by md5 of their id (the same customers whatever the
+#: row order): the parameters describe the population, and with t_x and T in days / 7 almost every customer is
+#: its own (x, t_x, T) group, so the likelihood's cost grows with the customers fitted.
+FIT_SAMPLE = 100_000
 #: Parameters on the log scale start here (r = alpha = a = b = 1; p = q = v = 1).
 START = 0.0
 #: A fitted parameter this close to zero, or this large, is on the boundary of the search: not trusted.

@@ -48,44 +48,40 @@ centroid_points as (
 
 ),
 
-to_each_centroid as (
+centroid_list as (
 
-    -- Euclidean distance (DuckDB's list_distance; the cluster models run on DuckDB only).
-    select
-        customer_points.as_of_date,
-        customer_points.customer_id,
-        centroid_points.cluster_id,
-        list_distance(customer_points.scaled_point, centroid_points.scaled_point) as distance
-    from customer_points
-    cross join centroid_points
+    -- Every centroid in cluster_id order: ids are 1..k, so a centroid's place in the list is its id.
+    select list(scaled_point order by cluster_id) as centroids
+    from centroid_points
 
 ),
 
-ranked as (
+to_each_centroid as (
 
+    -- Per customer, the list of its Euclidean distances to the k centroids (DuckDB's list functions: the
+    -- cluster models run on DuckDB only), computed row by row, without a customers x centroids join.
     select
-        *,
-        row_number() over (
-            partition by as_of_date, customer_id
-            order by distance, cluster_id
-        ) as nearness
-    from to_each_centroid
+        customer_points.as_of_date,
+        customer_points.customer_id,
+        list_transform(
+            centroid_list.centroids,
+            lambda centroid: list_distance(customer_points.scaled_point, centroid)  -- noqa: RF02
+        ) as distances
+    from customer_points
+    cross join centroid_list
 
 ),
 
 nearest as (
 
+    -- The first smallest distance: ties go to the lower cluster_id. One cluster: no second distance, null.
     select
         as_of_date,
         customer_id,
-        max(case when nearness = 1 then cluster_id end) as cluster_id,
-        max(case when nearness = 1 then distance end) as distance_to_centroid,
-        -- One cluster: no second centroid, null.
-        max(case when nearness = 2 then distance end)
-        - max(case when nearness = 1 then distance end) as margin_to_second_centroid
-    from ranked
-    where nearness <= 2
-    group by as_of_date, customer_id
+        list_position(distances, list_min(distances)) as cluster_id,
+        list_min(distances) as distance_to_centroid,
+        list_sort(distances)[2] - list_min(distances) as margin_to_second_centroid
+    from to_each_centroid
 
 ),
 

@@ -1,8 +1,8 @@
-"""The BG/NBD (r, alpha, a, b) and Gamma-Gamma (p, q, v) parameters, fitted by maximum likelihood in the build
-(src/rfm_clv, scipy) on the customers of int_customers_summarised_for_clv, grouped first by (x, t_x, T) and by
-(x, mean repeat spend): millions of customers cost a few thousand likelihood terms. Long format, one row per
-model and parameter, with the customers used, the log-likelihood, the calibration window and, when the fit is
-not to be trusted, the problem in one sentence (a data test fails on it). Fewer customers with repeat
+"""The BG/NBD (r, alpha, a, b) and Gamma-Gamma (p, q, v) parameters, fitted by maximum likelihood in the
+build (src/rfm_clv, scipy) on the customers of int_customers_summarised_for_clv (at most rfm_clv.FIT_SAMPLE,
+chosen by md5 of their id), grouped first by (x, t_x, T) and by (x, mean repeat spend). Long format, one row
+per model and parameter, with the customers used, the log-likelihood, the calibration window and, when the
+fit is not to be trusted, the problem in one sentence (a data test warns on it). Fewer customers with repeat
 purchases than var clv_min_repeat_customers: no fit (null values, the problem says so; customer_clv's
 estimates are then null). DuckDB only (dbt-spark runs Python models only on Databricks)."""
 
@@ -13,7 +13,7 @@ PARAMETERS = {"bg_nbd": ("r", "alpha", "a", "b"), "gamma_gamma": ("p", "q", "v")
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from rfm_clv import fit_bg_nbd, fit_gamma_gamma
+    from rfm_clv import FIT_SAMPLE, fit_bg_nbd, fit_gamma_gamma
 
     summary = dbt.ref("int_customers_summarised_for_clv")
     settings = dbt.ref("int_clv_settings")
@@ -24,6 +24,8 @@ def model(dbt, session):
     window = dbt.ref("int_scoring_window").project("window_start_date").fetchall()[0][0]
     fits = {}
     if repeaters >= minimum:
+        # At most FIT_SAMPLE customers, the first by md5 of their id: deterministic, whatever the row order.
+        summary = summary.order("md5(customer_id), customer_id").limit(FIT_SAMPLE)
         groups = summary.aggregate("x, t_x, t_cal, count(*) as customers", "x, t_x, t_cal").fetchnumpy()
         fits["bg_nbd"] = fit_bg_nbd(groups["x"], groups["t_x"], groups["t_cal"], groups["customers"])
         spend = (

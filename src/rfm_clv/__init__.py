@@ -20,7 +20,7 @@ import numpy as np
 #: The fits use at most this many customers, the first by md5 of their id (the same customers whatever the
 #: row order): the parameters describe the population, and with t_x and T in days / 7 almost every customer is
 #: its own (x, t_x, T) group, so the likelihood's cost grows with the customers fitted.
-FIT_SAMPLE = 100_000
+FIT_SAMPLE = 50_000
 #: Parameters on the log scale start here (r = alpha = a = b = 1; p = q = v = 1).
 START = 0.0
 #: A fitted parameter this close to zero, or this large, is on the boundary of the search: not trusted.
@@ -50,13 +50,18 @@ def _maximise(
     own message), away from the boundary."""
     from scipy.optimize import approx_fprime, minimize
 
+    # Bounds a little past the boundary test's: a fit running off along a ridge stops there, fast.
+    bounds = [(np.log(BOUNDARY_LOW) - 1, np.log(BOUNDARY_HIGH) + 1)] * len(names)
     rough = minimize(
         negative_ll,
         np.full(len(names), START),
         method="Nelder-Mead",
+        bounds=bounds,
         options={"maxiter": 5_000, "xatol": 1e-8, "fatol": 1e-10},
     )
-    fine = minimize(negative_ll, rough.x, method="L-BFGS-B", options={"gtol": 1e-9, "ftol": 1e-14})
+    fine = minimize(
+        negative_ll, rough.x, method="L-BFGS-B", bounds=bounds, options={"gtol": 1e-9, "ftol": 1e-14}
+    )
     best = fine if fine.fun <= rough.fun else rough
     values = {name: float(np.exp(value)) for name, value in zip(names, best.x, strict=True)}
     gradient = approx_fprime(best.x, negative_ll, 1e-7)

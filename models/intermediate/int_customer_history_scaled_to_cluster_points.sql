@@ -40,7 +40,7 @@ raw_values as (
 
 ),
 
-clipped as (
+scaled as (
 
     select
         raw_values.as_of_date,
@@ -48,34 +48,15 @@ clipped as (
         cluster_scaling.feature_position,
         raw_values.feature,
         raw_values.raw_value,
-        cluster_scaling.log_scaled,
-        cluster_scaling.center,
-        cluster_scaling.scale,
-        least(
-            greatest(raw_values.raw_value, coalesce(cluster_scaling.clip_low, raw_values.raw_value)),
-            coalesce(cluster_scaling.clip_high, raw_values.raw_value)
-        ) as clipped_value
+        (
+            {{ rfm_cluster_transform(
+                'raw_values.raw_value', 'cluster_scaling.log_scaled', 'cluster_scaling.clip_low',
+                'cluster_scaling.clip_high'
+            ) }} - cluster_scaling.center
+        ) / cluster_scaling.scale as scaled_value
     from raw_values
     inner join cluster_scaling
         on raw_values.feature = cluster_scaling.feature
-
-),
-
-scaled as (
-
-    select
-        as_of_date,
-        customer_id,
-        feature_position,
-        feature,
-        raw_value,
-        (
-            case
-                when log_scaled then sign(clipped_value) * ln(1 + abs(clipped_value))
-                else clipped_value
-            end - center
-        ) / scale as scaled_value
-    from clipped
 
 )
 

@@ -62,7 +62,7 @@ clip_bounds as (
 
 ),
 
-clipped as (
+transformed as (
 
     select
         feature_values.feature_position,
@@ -70,26 +70,12 @@ clipped as (
         feature_values.log_scaled,
         clip_bounds.clip_low,
         clip_bounds.clip_high,
-        least(
-            greatest(feature_values.raw_value, coalesce(clip_bounds.clip_low, feature_values.raw_value)),
-            coalesce(clip_bounds.clip_high, feature_values.raw_value)
-        ) as clipped_value
+        {{ rfm_cluster_transform(
+            'feature_values.raw_value', 'feature_values.log_scaled', 'clip_bounds.clip_low', 'clip_bounds.clip_high'
+        ) }} as transformed_value
     from feature_values
     inner join clip_bounds
         on feature_values.feature_position = clip_bounds.feature_position
-
-),
-
-transformed as (
-
-    -- sign(x) * ln(1 + |x|): defined for refunds (negative values) too, and 0 stays 0.
-    select
-        *,
-        case
-            when log_scaled then sign(clipped_value) * ln(1 + abs(clipped_value))
-            else clipped_value
-        end as transformed_value
-    from clipped
 
 ),
 

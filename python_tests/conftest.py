@@ -22,7 +22,7 @@ os.environ.setdefault("RFM_PUBLISH_DIR", tempfile.mkdtemp(prefix="rfm-test-publi
 # file. The target path is relative, so it lands inside whichever project a test builds (checkout or copy).
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if WORKER:
-    os.environ.setdefault("DBT_TARGET_PATH", f"target-{WORKER}")
+    os.environ["DBT_TARGET_PATH"] = f"target-{WORKER}"
     os.environ.setdefault("DBT_LOG_PATH", tempfile.mkdtemp(prefix=f"rfm-test-logs-{WORKER}-"))
 TARGET = os.environ.get("DBT_TARGET_PATH", "target")
 FIXTURES = PROJECT / "fixtures"

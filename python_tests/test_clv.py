@@ -151,3 +151,16 @@ def test_too_few_repeat_customers_are_not_fitted_and_say_so(build: Build) -> Non
 def test_bad_clv_vars_fail_in_one_sentence(build: Build, variables: dict, message: str) -> None:
     with pytest.raises(DbtError, match=message):
         build(MESSY, **variables)
+
+
+def test_expected_purchases_stay_finite_for_heavy_buyers_over_long_horizons() -> None:
+    """Where 2F1(r + x, ...) alone overflows (x = 700 repeat weeks, a 260-week horizon, a < 1), the
+    expectation is finite and close to the buyer's own rate, and one-time buyers get the same value as the
+    numerically integrated model gives a new customer (x = 0, T = 0)."""
+    params = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    heavy = expected_purchases(params, np.array([700]), np.array([104.0]), np.array([104.0]), 260.0)
+    assert np.isfinite(heavy).all() and 900 < heavy[0] < 1_100
+    counts = expected_purchases(
+        params, np.arange(0, 1_500, 100), np.full(15, 104.0), np.full(15, 104.0), 520.0
+    )
+    assert np.isfinite(counts).all() and np.all(np.diff(counts) > 0)

@@ -137,7 +137,14 @@ def fit_gamma_gamma(x: np.ndarray, m: np.ndarray, weights: np.ndarray) -> Fit:
         value = -gamma_gamma_log_likelihood(np.exp(log_params), x, m, weights)
         return value if np.isfinite(value) else 1e300
 
-    return _maximise("gamma_gamma", ("p", "q", "v"), negative, int(weights.sum()))
+    fit = _maximise("gamma_gamma", ("p", "q", "v"), negative, int(weights.sum()))
+    if fit.problem is None and fit.parameters["q"] <= 1:
+        problem = (
+            f"The gamma_gamma fit has q = {fit.parameters['q']:.3g}, at most 1: the mean spend it implies is"
+            " not finite, so its estimates are not to be trusted."
+        )
+        return Fit(fit.model, fit.parameters, fit.log_likelihood, fit.customers, problem)
+    return fit
 
 
 def p_alive(bg: dict[str, float], x: np.ndarray, t_x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -161,7 +168,10 @@ def expected_purchases(
     horizon = np.asarray(horizon, dtype=float)
     z = horizon / (alpha + t + horizon)
     first = (a + b + x - 1) / (a - 1)
-    second = 1 - ((alpha + t) / (alpha + t + horizon)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    # ((alpha + T) / (alpha + T + t)) ** (r + x) * 2F1(r + x, b + x; a + b + x - 1; z), by Euler's
+    # transformation (1 - z = (alpha + T) / (alpha + T + t)): the same value, but bounded where a heavy
+    # buyer's 2F1 overflows over a long horizon and the power underflows (inf * 0).
+    second = 1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
     with np.errstate(divide="ignore", invalid="ignore"):
         odds = np.where(x > 0, a / (b + x - 1) * ((alpha + t) / (alpha + t_x)) ** (r + x), 0.0)
     return first * second / (1 + odds)
@@ -170,10 +180,12 @@ def expected_purchases(
 def expected_spend(gg: dict[str, float], x: np.ndarray, m: np.ndarray) -> np.ndarray:
     """E[M | x, m]: the Gamma-Gamma conditional mean spend of a purchase; the population mean p v / (q - 1)
     without repeat purchases (m unknown)."""
-    p, q, v = gg["p"], gg["q"], gg["v"]
+    p, q, v = (np.float64(gg[name]) for name in ("p", "q", "v"))
     x = np.asarray(x, dtype=float)
     m = np.nan_to_num(np.asarray(m, dtype=float))
-    return np.where(x > 0, p * (v + x * m) / (p * x + q - 1), p * v / (q - 1))
+    # q <= 1 has no finite population mean (fit_gamma_gamma flags it): inf or negative, never a crash.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, p * (v + x * m) / (p * x + q - 1), p * v / (q - 1))
 
 
 def lifetime_value(

@@ -33,11 +33,14 @@ def model(dbt, session):
             .aggregate("x, cast(mean_repeat_spend as double) as m, count(*) as customers", "x, m")
             .fetchnumpy()
         )
-        fits["gamma_gamma"] = fit_gamma_gamma(spend["x"], spend["m"], spend["customers"])
+        # The sample may hold no repeat customer with positive spend: then Gamma-Gamma is not fitted.
+        if len(spend["x"]):
+            fits["gamma_gamma"] = fit_gamma_gamma(spend["x"], spend["m"], spend["customers"])
     skipped = (
         f"Not fitted: {repeaters:,} customers with repeat purchases, fewer than var clv_min_repeat_customers"
         f" ({minimum:,})."
     )
+    unspent = "Not fitted: no customer of the fit's sample has repeat purchases with positive spend."
     rows = []
     for model_name, names in PARAMETERS.items():
         fit = fits.get(model_name)
@@ -54,7 +57,7 @@ def model(dbt, session):
                     "calibration_start_date": window,
                     "calibration_end_date": window_end,
                     "clv_time_unit": unit,
-                    "problem": fit.problem if fit else skipped,
+                    "problem": fit.problem if fit else (unspent if fits else skipped),
                     "is_fitted": fit is not None,
                 }
             )

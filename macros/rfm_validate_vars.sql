@@ -33,6 +33,8 @@
         {%- do rfm_monetary_measure() -%}
         {%- do rfm_transaction_at_format() -%}
         {%- do rfm_reject_rate_limits() -%}
+        {%- do rfm_campaign_contacts_path() -%}
+        {%- do rfm_response_window_days() -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -48,6 +50,7 @@
         'cluster_scaling', 'cluster_log_features', 'cluster_clip_percentile', 'cluster_k', 'cluster_init', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
         'clv_time_unit', 'clv_horizon_days', 'clv_discount_rate', 'clv_churn_high_below', 'clv_churn_medium_below',
         'clv_min_repeat_customers',
+        'campaign_contacts_path', 'response_window_days',
         'rfm_static_compile',
     ] -%}
     {%- set given = invocation_args_dict.get('vars') or {} -%}

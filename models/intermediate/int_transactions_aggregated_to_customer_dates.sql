@@ -3,7 +3,9 @@
     as_of_date set to that date would count them (only transactions before it, in its lookback window), and
     the customer's activity in the period that ends at it. The current date's totals come from
     int_transactions_summed_to_customers, which a daily run only updates; a backfilled date is summed here
-    from one row per customer and day. -#}
+    from one row per customer and day. With var campaign_contacts_path, each contact date is scored too, as a
+    build at it would be (int_campaign_contact_dates); customer_rfm_history keeps only the history's dates. -#}
+{%- set campaigns = rfm_campaign_contacts_path() is not none and target.type == 'duckdb' -%}
 with
 
 customer_totals as (
@@ -23,17 +25,37 @@ history_dates as (
     select * from {{ ref('int_history_as_of_dates') }}
 
 ),
+{%- if campaigns %}
+
+campaign_contact_dates as (
+
+    select * from {{ ref('int_campaign_contact_dates') }}
+
+),
+{%- endif %}
+
+scored_dates as (
+
+    select * from history_dates
+    {%- if campaigns %}
+        union all
+        -- A contact date the history already scores is scored once.
+        select * from campaign_contact_dates
+        where as_of_date not in (select history_dates.as_of_date from history_dates)
+    {%- endif %}
+
+),
 
 current_date_row as (
 
-    select * from history_dates
+    select * from scored_dates
     where is_current
 
 ),
 
 backfilled_dates as (
 
-    select * from history_dates
+    select * from scored_dates
     where not is_current
 
 ),
@@ -49,7 +71,7 @@ daily as (
         {{ rfm_transaction_totals() }}
     from purchases
     where
-        {%- if rfm_history_start_date() is none %}
+        {%- if rfm_history_start_date() is none and not campaigns %}
             -- No backfill: nothing to compute (a constant filter, so the scan is not even planned).
             false
         {%- else %}

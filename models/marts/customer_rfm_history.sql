@@ -4,6 +4,7 @@
     replaces the dates it computes and keeps the others, so scheduled runs accumulate snapshots. -#}
 {#- Spark stores each date in its own folder, so that a snapshot run overwrites only the dates it computes. -#}
 {{ config(partition_by='as_of_date' if target.type == 'spark' else none) }}
+{%- set campaigns = rfm_campaign_contacts_path() is not none and target.type == 'duckdb' %}
 
 with
 
@@ -12,6 +13,14 @@ customers_segmented as (
     select * from {{ ref('int_customers_segmented') }}
 
 ),
+{%- if campaigns %}
+
+history_dates as (
+
+    select * from {{ ref('int_history_as_of_dates') }}
+
+),
+{%- endif %}
 
 final as (
 
@@ -38,6 +47,10 @@ final as (
         segment_level,
         value_code
     from customers_segmented
+    {%- if campaigns %}
+        -- The campaign contact dates are scored too (int_campaign_contact_dates): the history keeps its own.
+        where as_of_date in (select history_dates.as_of_date from history_dates)
+    {%- endif %}
 
 )
 

@@ -3,7 +3,7 @@ RFM_PUBLISH_DIR, atomically, as the last node of `dbt build`. dbt runs it after 
 it when anything failed, so a failed build leaves the previous publication as it was
 (src/rfm_publication/__init__.py). Its table is the manifest: one row per published mart."""
 
-from rfm_publication import BuildContext, manifest_sql, publish, publish_dir
+from rfm_publication import PUBLISHED_MARTS, BuildContext, manifest_sql, publish, publish_dir
 
 
 def model(dbt, session):
@@ -28,8 +28,12 @@ def model(dbt, session):
     dbt.ref("cluster_migration")
     dbt.ref("clv_model_parameters")
     dbt.ref("customer_clv")
+    # The marts built only with some vars (campaign evaluation); this ref runs after them.
+    optional = [name for (name,) in dbt.ref("int_publication_optional_marts").fetchall()]
     invocation_id, run_started_at, transactions_path = dbt.ref("int_build_context").fetchall()[0]
     context = BuildContext(invocation_id, run_started_at, transactions_path)
     target = publish_dir(dbt.config.get("publish_dir"))
-    manifest = publish(session, dbt.this.database, dbt.this.schema, context, target)
+    manifest = publish(
+        session, dbt.this.database, dbt.this.schema, context, target, (*PUBLISHED_MARTS, *optional)
+    )
     return session.sql(manifest_sql(manifest))

@@ -15,6 +15,7 @@ from typing import Any
 
 from rfm import diff as differ
 from rfm import generate as generator
+from rfm import holdout as holdouts
 from rfm.project import DEFAULT_SAMPLE, DbtError, database_path, project_dir, run_dbt
 from rfm.report import build_report
 from rfm.summary import render_summary
@@ -119,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=["markdown", "json"], default="markdown")
     compare.add_argument("--out", type=Path, help="write the report here instead of standard output")
     compare.add_argument("--vars", type=parse_vars, default={}, help="more dbt vars for both builds (JSON)")
+
+    hold = commands.add_parser(
+        "holdout",
+        help="split a campaign's customers into test and control per segment (hash of the campaign id), "
+        "written as a contacts file",
+    )
+    hold.add_argument("--campaign", required=True, help="campaign id; the same id gives the same split")
+    hold.add_argument("--share", type=float, default=0.1, help="share held out as control (default 0.1)")
+    hold.add_argument("--segments", nargs="+", help="only these segments of customer_rfm (default: all)")
+    hold.add_argument(
+        "--contacted-at", type=parse_date, default=dt.date.today(), help="contact date (default: today)"
+    )
+    hold.add_argument("--out", type=Path, required=True, help="the contacts CSV to write")
 
     bench = commands.add_parser(
         "bench", help="time reading the input, the same scores without dbt, and the full dbt build"
@@ -330,6 +344,23 @@ def command_summary(_: argparse.Namespace) -> int:
     return 0
 
 
+def command_holdout(args: argparse.Namespace) -> int:
+    database = database_path(project_dir())
+    if not database.exists():
+        print(f"rfm: no build found at {database}; run `rfm run` first.", file=sys.stderr)
+        return 2
+    customers = holdouts.read_customers(database, args.segments)
+    contacts = holdouts.assign(customers, args.campaign, args.share, args.contacted_at)
+    holdouts.write_contacts(contacts, args.out)
+    control = sum(contact.arm == "control" for contact in contacts)
+    print(
+        f"Wrote {args.out}: {len(contacts):,} customers of campaign {args.campaign}, {control:,} held out "
+        "as control; once they are contacted, build with "
+        f'--vars \'{{"campaign_contacts_path": "{args.out}"}}\'.'
+    )
+    return 0
+
+
 def published_folder(project: Path) -> Path:
     """RFM_PUBLISH_DIR, else the checkout's published/ (what the dbt build publishes to when rfm runs it)."""
     return Path(os.environ.get("RFM_PUBLISH_DIR") or project / "published")
@@ -356,6 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "diff": command_diff,
         "bench": command_bench,
         "report": command_report,
+        "holdout": command_holdout,
     }
     try:
         return handlers[args.command](args)

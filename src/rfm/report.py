@@ -158,6 +158,64 @@ def value_types(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return result
 
 
+def uplift_reading(row: dict[str, Any]) -> str:
+    """One strategy_evaluation row in words: "At Risk: +14 points, 95% CI 9 to 19, p < 0.001"."""
+    if row["uplift"] is None:
+        return f"{row['segment']}: no uplift (an arm is empty)"
+    text = f"{row['segment']}: {100 * row['uplift']:+.0f} points"
+    if row["uplift_ci_low"] is not None:
+        text += f", 95% CI {100 * row['uplift_ci_low']:.0f} to {100 * row['uplift_ci_high']:.0f}"
+    if row["p_value"] is not None:
+        text += ", p < 0.001" if row["p_value"] < 0.001 else f", p = {row['p_value']:.3f}"
+    return text
+
+
+def uplift_section(evaluation: list[dict[str, Any]]) -> Section:
+    """Uplift by segment with its interval, per campaign, from strategy_evaluation."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for campaign in dict.fromkeys(row["campaign_id"] for row in evaluation):
+        picked = [row for row in evaluation if row["campaign_id"] == campaign and row["uplift"] is not None]
+        figure.add_trace(
+            go.Scatter(
+                x=[100 * row["uplift"] for row in picked],
+                y=[row["segment"] for row in picked],
+                mode="markers",
+                name=str(campaign),
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [100 * (number(row["uplift_ci_high"]) - row["uplift"]) for row in picked],
+                    "arrayminus": [100 * (row["uplift"] - number(row["uplift_ci_low"])) for row in picked],
+                },
+            )
+        )
+    figure.add_vline(x=0, line_dash="dot")
+    figure.update_layout(height=120 + 40 * len(evaluation), xaxis_title="Uplift (points), 95% CI")
+    records = [{**row, "reading": uplift_reading(row)} for row in evaluation]
+    return Section(
+        "Campaign uplift by segment (test against control)",
+        "Each segment's response rate in the test arm minus the control arm's, counted under the segment "
+        "the customer had on the contact date, with its 95% interval (Newcombe) and the z-test's p-value. "
+        "An interval that holds 0 shows no evidence the strategy worked there.",
+        chart(figure, "campaign_uplift", first=False)
+        + table(
+            records,
+            {
+                "campaign_id": "Campaign",
+                "reading": "Uplift",
+                "test_customers": "Test",
+                "control_customers": "Control",
+                "test_response_rate": "Test rate",
+                "control_response_rate": "Control rate",
+                "revenue_per_contact_difference": "Revenue per contact, difference",
+                "revenue_welch_p_value": "Welch p",
+            },
+        ),
+    )
+
+
 def concentration_section(concentration: dict[str, Any]) -> Section:
     """The top k% of customers' share of revenue, and the Gini coefficient, from revenue_concentration."""
     customers = concentration["customers"]
@@ -371,6 +429,14 @@ def build_report(published: Path, out: Path) -> Path:
             if published_tables.issuperset(CLUSTER_MARTS)
             else {}
         )
+        evaluation = (
+            rows(
+                connection,
+                "select * from strategy_evaluation order by campaign_id, segment_priority, segment",
+            )
+            if "strategy_evaluation" in published_tables
+            else []
+        )
 
     facts = manifest[0] if manifest else {}
     sections: list[Section] = []
@@ -491,6 +557,9 @@ def build_report(published: Path, out: Path) -> Path:
     # No chosen k: clustering off, or fewer than 3 distinct customers (everyone one cluster, nothing to show).
     if cluster_marts.get("profiles") and any(row["is_chosen"] for row in cluster_marts["selection"]):
         sections.append(cluster_section(**cluster_marts))
+
+    if evaluation:
+        sections.append(uplift_section(evaluation))
 
     if migration:
         from_date, to_date = migration[0]["from_as_of_date"], migration[0]["to_as_of_date"]

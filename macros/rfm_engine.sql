@@ -4,8 +4,8 @@
     {%- if execute and target.type == 'spark' -%}
         {{ log(
             "Spark: the incremental models are rebuilt as tables on every run (Parquet tables cannot delete rows),"
-            ~ " and rfm_publication, its exposures and the cluster models are off (dbt-spark runs Python models"
-            ~ " only on Databricks);"
+            ~ " and rfm_publication, its exposures, the cluster and CLV models are off (dbt-spark runs Python"
+            ~ " models only on Databricks), so customer_rfm's p_alive, expected_value and churn_band are null;"
             ~ " README, 'Running on Spark'.",
             info=true
         ) }}

@@ -49,7 +49,7 @@
         'rfm_binning', 'frequency_unit', 'value_8_cut', 'rfm_score_weights', 'clustering', 'cluster_features',
         'cluster_scaling', 'cluster_log_features', 'cluster_clip_percentile', 'cluster_k', 'cluster_init', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
         'clv_time_unit', 'clv_horizon_days', 'clv_discount_rate', 'clv_churn_high_below', 'clv_churn_medium_below',
-        'clv_min_repeat_customers',
+        'clv_min_repeat_customers', 'clv_backtest_days', 'clv_backtest_max_error',
         'campaign_contacts_path', 'response_window_days',
         'rfm_static_compile',
     ] -%}

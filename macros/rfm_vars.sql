@@ -376,6 +376,8 @@
         'churn_high_below': high,
         'churn_medium_below': medium,
         'min_repeat_customers': rfm_whole_number_var('clv_min_repeat_customers', 2, 1000000),
+        'backtest_days': rfm_whole_number_var('clv_backtest_days', 1, 3650),
+        'backtest_max_error': rfm_share_var('clv_backtest_max_error'),
     }) }}
 {%- endmacro %}
 

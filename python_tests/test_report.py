@@ -98,6 +98,7 @@ def test_the_report_is_self_contained(report: Path) -> None:
         "Value types (value_code)",
         "Revenue concentration",
         "Customer clusters",
+        "Churn risk and future value",
     ):
         assert heading in page
     assert "Reward them" in page  # the playbook beside the segments
@@ -256,6 +257,29 @@ def test_the_cluster_section_shows_every_cluster_and_the_chosen_k(report: Path, 
     assert f"chosen k = {k}" in page
 
 
+def test_the_clv_section_shows_p_alive_by_segment_and_the_backtest(report: Path, published: Path) -> None:
+    page = report.read_text()
+    expected = read_parquet(
+        published,
+        "customer_rfm",
+        "select segment, count(*), avg(p_alive) from customer_rfm group by segment"
+        " order by min(segment_priority), segment",
+    )
+    rows = section_rows(page, "Churn risk and future value (BG/NBD, Gamma-Gamma)")
+    assert rows[0][:3] == ["Segment", "Customers", "Mean P(alive)"]
+    assert [(row[0], int(row[1].replace(",", ""))) for row in rows[1:]] == [(s, n) for s, n, _ in expected]
+    (calibration, predicted, actual) = read_parquet(
+        published,
+        "clv_backtest",
+        "select calibration_date, predicted_purchases, actual_purchases from clv_backtest"
+        " where segment = '(all)'",
+    )[0]
+    assert (
+        f"The backtest fitted on the window to {calibration} and predicted {predicted:,.0f} repeat purchases"
+        f" up to 2026-01-01; {actual:,.0f} happened." in page
+    )
+
+
 def test_without_clustering_the_report_has_no_cluster_section(tmp_path: Path) -> None:
     transactions = tmp_path / "transactions.csv"
     generate(transactions, transactions=2_000, customers=200, seed=5)
@@ -265,8 +289,9 @@ def test_without_clustering_the_report_has_no_cluster_section(tmp_path: Path) ->
     assert "Revenue concentration" in page  # the rest of the report is there
     assert "Customer clusters" not in page
     assert "cluster_k_selection" not in page and "Calinski-Harabasz" not in page
-    # Segment sizes, the R x F map and the score spread; one as-of date: no migration, no trends.
-    assert page.count('<div class="chart"') == 3
+    # Segment sizes, the R x F map, the score spread and P(alive) by segment; one as-of date: no migration,
+    # no trends, no backtest.
+    assert page.count('<div class="chart"') == 4
 
 
 @pytest.mark.skipif(

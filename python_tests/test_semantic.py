@@ -94,6 +94,23 @@ def test_customers_and_revenue_by_tier_and_value_code(semantic_build: Path, tmp_
     assert actual == sorted(expected)
 
 
+def test_expected_revenue_by_churn_band(semantic_build: Path, tmp_path: Path) -> None:
+    """The metric is wired to customer_rfm's expected_value (the fixture's 7 customers are too few for a CLV
+    fit, so it is null there: test_clv.py checks the values)."""
+    rows = mf_query(semantic_build, tmp_path / "expected.csv", "expected_revenue", "customer__churn_band")
+    expected = query(
+        semantic_build,
+        "select churn_band, sum(expected_value) from marts.customer_rfm group by all order by all",
+    )
+    assert len(rows) == len(expected)
+    for row, (band, value) in zip(rows, expected, strict=True):
+        assert row["customer__churn_band"] in (band, "", "None")
+        if value is None:
+            assert row["expected_revenue"] in ("", "None")
+        else:
+            assert float(row["expected_revenue"]) == pytest.approx(value, rel=1e-9)
+
+
 def test_share_of_revenue_adds_up_over_segments(semantic_build: Path, tmp_path: Path) -> None:
     rows = mf_query(
         semantic_build, tmp_path / "share.csv", "share_of_revenue", "segment_row__segment", order=False

@@ -1,4 +1,8 @@
-{#- The current as-of date's customers: their measures, scores and segment. -#}
+{#- The current as-of date's customers: their measures, scores and segment, and beside them the CLV models'
+    P(alive), value and churn band (customer_clv; null on Spark, where the CLV models are off, and for a
+    customer with refunds only, whom the models do not see). -#}
+{%- set with_clv = target.type == 'duckdb' -%}
+
 with
 
 customers_segmented as (
@@ -10,6 +14,22 @@ customers_segmented as (
 scoring_window as (
 
     select * from {{ ref('int_scoring_window') }}
+
+),
+
+customer_clv as (
+
+    {%- if with_clv %}
+        select * from {{ ref('customer_clv') }}
+    {%- else %}
+        -- Spark: the CLV models are Python, off there; no customer has a value.
+        select
+            cast(null as string) as customer_id,
+            cast(null as double) as p_alive,
+            cast(null as double) as expected_value,
+            cast(null as string) as churn_band
+        where false
+    {%- endif %}
 
 ),
 
@@ -38,10 +58,15 @@ current_customers as (
         customers_segmented.segment_priority,
         customers_segmented.segment_level,
         customers_segmented.segment_description,
-        customers_segmented.segment_action
+        customers_segmented.segment_action,
+        customer_clv.p_alive,
+        customer_clv.expected_value,
+        customer_clv.churn_band
     from customers_segmented
     inner join scoring_window
         on customers_segmented.as_of_date = scoring_window.as_of_date
+    left join customer_clv
+        on customers_segmented.customer_id = customer_clv.customer_id
 
 )
 

@@ -28,6 +28,8 @@ def model(dbt, session):
     dbt.ref("cluster_migration")
     dbt.ref("clv_model_parameters")
     dbt.ref("customer_clv")
+    dbt.ref("churn_alerts")
+    dbt.ref("clv_backtest")
     # The marts built only with some vars (campaign evaluation); this ref runs after them.
     optional = [name for (name,) in dbt.ref("int_publication_optional_marts").fetchall()]
     invocation_id, run_started_at, transactions_path = dbt.ref("int_build_context").fetchall()[0]

@@ -377,6 +377,63 @@ def cluster_section(
     )
 
 
+def clv_section(churn: list[dict[str, Any]], backtest: list[dict[str, Any]]) -> Section:
+    """P(alive) and expected value by segment (customer_rfm's CLV columns), and the backtest's predicted
+    against actual repeat purchases by segment (clv_backtest), when there is one."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    segments = [
+        row for row in backtest if row["segment"] != "(all)" and row["predicted_purchases"] is not None
+    ]
+    figure = make_subplots(
+        rows=1,
+        cols=2 if segments else 1,
+        subplot_titles=("Mean P(alive) per segment", "Repeat purchases: predicted and actual")[
+            : 2 if segments else 1
+        ],
+    )
+    names = [row["segment"] for row in churn]
+    figure.add_trace(
+        go.Bar(x=names, y=[number(row["mean_p_alive"]) for row in churn], name="Mean P(alive)"), row=1, col=1
+    )
+    if segments:
+        backtest_names = [row["segment"] for row in segments]
+        for column, label in (("predicted_purchases", "Predicted"), ("actual_purchases", "Actual")):
+            figure.add_trace(
+                go.Bar(x=backtest_names, y=[number(row[column]) for row in segments], name=label),
+                row=1,
+                col=2,
+            )
+    figure.update_layout(height=480, barmode="group")
+    overall = next((row for row in backtest if row["segment"] == "(all)"), None)
+    backtest_words = (
+        f" The backtest fitted on the window to {overall['calibration_date']} and predicted "
+        f"{number(overall['predicted_purchases']):,.0f} repeat purchases up to "
+        f"{overall['holdout_end_date']}; "
+        f"{number(overall['actual_purchases']):,.0f} happened."
+        if overall and overall["predicted_purchases"] is not None
+        else ""
+    )
+    return Section(
+        "Churn risk and future value (BG/NBD, Gamma-Gamma)",
+        "P(alive) is the probability a customer has not left for good, given when and how often it bought; "
+        "a customer who bought once counts as alive (read it with recency). Expected value is what the "
+        "purchases the model expects over the horizon are worth, discounted." + backtest_words,
+        chart(figure, "clv_by_segment", first=False)
+        + table(
+            churn,
+            {
+                "segment": "Segment",
+                "customers": "Customers",
+                "mean_p_alive": "Mean P(alive)",
+                "high_churn_customers": "High churn risk",
+                "expected_value": "Expected value",
+            },
+        ),
+    )
+
+
 def build_report(published: Path, out: Path) -> Path:
     """Write the report for the publication in `published` to `out`; returns `out`."""
     import plotly.graph_objects as go
@@ -417,6 +474,29 @@ def build_report(published: Path, out: Path) -> Path:
         )
         trends = rows(connection, "select * from segment_trends where segment != '(all)' order by as_of_date")
         published_tables = {name for (name,) in connection.execute("show tables").fetchall()}
+        # Null P(alive) everywhere: no CLV fit (or a publication from before the CLV columns).
+        churn = (
+            rows(
+                connection,
+                "select segment, count(*) as customers, avg(p_alive) as mean_p_alive, "
+                "count(*) filter (where churn_band = 'high') as high_churn_customers, "
+                "sum(expected_value) as expected_value from customer_rfm group by segment "
+                "having count(p_alive) > 0 order by min(segment_priority), segment",
+            )
+            if "p_alive"
+            in {
+                c
+                for (c,) in connection.execute(
+                    "select column_name from information_schema.columns where table_name = 'customer_rfm'"
+                ).fetchall()
+            }
+            else []
+        )
+        backtest = (
+            rows(connection, "select * from clv_backtest order by segment_priority nulls last")
+            if "clv_backtest" in published_tables
+            else []
+        )
         cluster_marts = (
             {
                 "profiles": rows(connection, "select * from cluster_profiles order by cluster_id"),
@@ -557,6 +637,9 @@ def build_report(published: Path, out: Path) -> Path:
     # No chosen k: clustering off, or fewer than 3 distinct customers (everyone one cluster, nothing to show).
     if cluster_marts.get("profiles") and any(row["is_chosen"] for row in cluster_marts["selection"]):
         sections.append(cluster_section(**cluster_marts))
+
+    if churn:
+        sections.append(clv_section(churn, backtest))
 
     if evaluation:
         sections.append(uplift_section(evaluation))

@@ -213,3 +213,47 @@ def lifetime_value(
         value += (cumulative - previous) * spend / (1 + annual_discount_rate) ** years
         previous = cumulative
     return value
+
+
+@dataclass(frozen=True)
+class SummaryFit:
+    """Both fits on one date's summary, or the sentence saying why a model was not fitted."""
+
+    fits: dict[str, Fit]
+    customers: int
+    repeaters: int
+    skipped: str | None
+
+
+def fit_summary(summary, minimum_repeaters: int) -> SummaryFit:
+    """Fit BG/NBD and Gamma-Gamma on a DuckDB relation of one date's customers (columns x, t_x, t_cal,
+    mean_repeat_spend, customer_id): at most FIT_SAMPLE customers, the first by md5 of their id (the same
+    customers whatever the row order), grouped by (x, t_x, T) and by (x, mean repeat spend) first. Fewer
+    customers with repeat purchases than `minimum_repeaters`: nothing is fitted, and `skipped` says why."""
+    customers, repeaters = summary.aggregate("count(*), count(*) filter (where x > 0)").fetchall()[0]
+    if repeaters < minimum_repeaters:
+        return SummaryFit(
+            {},
+            customers,
+            repeaters,
+            f"Not fitted: {repeaters:,} customers with repeat purchases, fewer than var"
+            f" clv_min_repeat_customers ({minimum_repeaters:,}).",
+        )
+    sample = summary.order("md5(customer_id), customer_id").limit(FIT_SAMPLE)
+    groups = sample.aggregate("x, t_x, t_cal, count(*) as customers", "x, t_x, t_cal").fetchnumpy()
+    fits = {"bg_nbd": fit_bg_nbd(groups["x"], groups["t_x"], groups["t_cal"], groups["customers"])}
+    spend = (
+        sample.filter("x > 0 and mean_repeat_spend > 0")
+        .aggregate("x, cast(mean_repeat_spend as double) as m, count(*) as customers", "x, m")
+        .fetchnumpy()
+    )
+    # The sample may hold no repeat customer with positive spend: then Gamma-Gamma is not fitted.
+    if len(spend["x"]):
+        fits["gamma_gamma"] = fit_gamma_gamma(spend["x"], spend["m"], spend["customers"])
+        return SummaryFit(fits, customers, repeaters, None)
+    return SummaryFit(
+        fits,
+        customers,
+        repeaters,
+        "Not fitted: no customer of the fit's sample has repeat purchases with positive spend.",
+    )

@@ -70,6 +70,8 @@ PUBLISHED_MARTS = (
     "cluster_migration",
     "clv_model_parameters",
     "customer_clv",
+    "churn_alerts",
+    "clv_backtest",
 )
 #: Oldest DuckDB storage format the serving file is written in (readable by DuckDB 1.0 and later).
 SERVING_STORAGE_VERSION = "v1.0.0"

@@ -13,34 +13,15 @@ PARAMETERS = {"bg_nbd": ("r", "alpha", "a", "b"), "gamma_gamma": ("p", "q", "v")
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from rfm_clv import FIT_SAMPLE, fit_bg_nbd, fit_gamma_gamma
+    from rfm_clv import fit_summary
 
-    summary = dbt.ref("int_customers_summarised_for_clv")
+    summary = dbt.ref("int_customers_summarised_for_clv").filter("is_current")
     settings = dbt.ref("int_clv_settings")
     minimum = int(settings.project("min_repeat_customers").fetchall()[0][0])
-    (customers, repeaters, window_end, unit) = summary.aggregate(
-        "count(*), count(*) filter (where x > 0), max(as_of_date) - 1, max(clv_time_unit)"
-    ).fetchall()[0]
+    (window_end, unit) = summary.aggregate("max(as_of_date) - 1, max(clv_time_unit)").fetchall()[0]
     window = dbt.ref("int_scoring_window").project("window_start_date").fetchall()[0][0]
-    fits = {}
-    if repeaters >= minimum:
-        # At most FIT_SAMPLE customers, the first by md5 of their id: deterministic, whatever the row order.
-        summary = summary.order("md5(customer_id), customer_id").limit(FIT_SAMPLE)
-        groups = summary.aggregate("x, t_x, t_cal, count(*) as customers", "x, t_x, t_cal").fetchnumpy()
-        fits["bg_nbd"] = fit_bg_nbd(groups["x"], groups["t_x"], groups["t_cal"], groups["customers"])
-        spend = (
-            summary.filter("x > 0 and mean_repeat_spend > 0")
-            .aggregate("x, cast(mean_repeat_spend as double) as m, count(*) as customers", "x, m")
-            .fetchnumpy()
-        )
-        # The sample may hold no repeat customer with positive spend: then Gamma-Gamma is not fitted.
-        if len(spend["x"]):
-            fits["gamma_gamma"] = fit_gamma_gamma(spend["x"], spend["m"], spend["customers"])
-    skipped = (
-        f"Not fitted: {repeaters:,} customers with repeat purchases, fewer than var clv_min_repeat_customers"
-        f" ({minimum:,})."
-    )
-    unspent = "Not fitted: no customer of the fit's sample has repeat purchases with positive spend."
+    result = fit_summary(summary, minimum)
+    fits = result.fits
     rows = []
     for model_name, names in PARAMETERS.items():
         fit = fits.get(model_name)
@@ -52,12 +33,12 @@ def model(dbt, session):
                     "value": fit.parameters[name] if fit else None,
                     "customers": fit.customers
                     if fit
-                    else (customers if model_name == "bg_nbd" else repeaters),
+                    else (result.customers if model_name == "bg_nbd" else result.repeaters),
                     "log_likelihood": fit.log_likelihood if fit else None,
                     "calibration_start_date": window,
                     "calibration_end_date": window_end,
                     "clv_time_unit": unit,
-                    "problem": fit.problem if fit else (unspent if fits else skipped),
+                    "problem": fit.problem if fit else result.skipped,
                     "is_fitted": fit is not None,
                 }
             )

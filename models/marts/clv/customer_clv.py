@@ -14,6 +14,7 @@ def model(dbt, session):
 
     summary = (
         dbt.ref("int_customers_summarised_for_clv")
+        .filter("is_current")
         .project(
             "as_of_date, customer_id, x, t_x, t_cal, cast(mean_repeat_spend as double) as mean_repeat_spend,"
             " clv_time_unit"

@@ -9,6 +9,15 @@
 {%- endmacro %}
 
 
+{#- True when the input is a relation named in plain text (schema.table), which _staging__sources.yml declares
+    as the source rfm_input.transactions; false for a file, and for a "{{ ref() }}" or "{{ source() }}" var,
+    which dbt renders quoted and which is its own lineage. -#}
+{% macro rfm_input_is_declared() -%}
+    {%- set relation = rfm_transactions_relation() -%}
+    {{ return(relation is not none and '"' not in relation and '`' not in relation) }}
+{%- endmacro %}
+
+
 {#- The relation as a scan (for describing its columns and counting its rows), with its name as the file's. -#}
 {% macro default__rfm_relation_scan(relation) -%}
     (select *, {{ rfm_string_literal(relation) }} as _rfm_source_file from {{ relation }})
@@ -56,7 +65,8 @@
     DuckDB and Spark both take unquoted names case-insensitively). -#}
 {% macro rfm_check_input_relation() -%}
     {%- set relation = rfm_transactions_relation() -%}
-    {%- set parts = relation.lower().split('.') -%}
+    {#- A rendered ref() or source() is quoted: its parts are the names as the engine holds them. -#}
+    {%- set parts = modules.re.sub('["`]', '', relation if '"' in relation or '`' in relation else relation.lower()).split('.') -%}
     {%- set database = parts[0] if parts | length == 3 else (none if target.type == 'spark' else target.database) -%}
     {%- if adapter.get_relation(database=database, schema=parts[-2], identifier=parts[-1]) is none -%}
         {{ exceptions.raise_compiler_error(

@@ -16,6 +16,13 @@
             ~ " --vars '{transactions_relation: <schema.table>}' for a table or view."
         ) }}
     {%- endif -%}
+    {#- Installed as a package, the sample file is no default: it is the root project's checkout's. -#}
+    {%- if execute and path == 'data/sample/transactions.csv' and rfm_package_mode() -%}
+        {{ exceptions.raise_compiler_error(
+            "No input is set for the rfm package: set transactions_relation (\"{{ ref('your_orders') }}\","
+            ~ " a source() or schema.table) or transactions_path under vars: {rfm: {...}} in your dbt_project.yml."
+        ) }}
+    {%- endif -%}
     {{ return(path | string) }}
 {%- endmacro %}
 

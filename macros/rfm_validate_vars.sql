@@ -2,8 +2,14 @@
     sentence and no SQL runs, whatever --select names (a single model's build would otherwise only check the
     vars that model reads). Each check is the var's own accessor (macros/rfm_vars.sql). Renders no SQL. -#}
 {% macro rfm_validate_vars() -%}
+    {#- Read at parse time too: a var "{{ ref('orders') }}" is rendered here, so this hook depends on that model
+        (a ref() first met at run time fails). -#}
+    {%- do rfm_transactions_relation() -%}
     {%- if execute -%}
-        {%- do rfm_refuse_unknown_vars() -%}
+        {#- Installed as a package, the command line's vars are the root project's: not ours to refuse. -#}
+        {%- if not rfm_package_mode() -%}
+            {%- do rfm_refuse_unknown_vars() -%}
+        {%- endif -%}
         {%- do rfm_transactions_relation() -%}
         {%- do rfm_transactions_path() -%}
         {%- do rfm_transactions_columns() -%}
@@ -51,7 +57,7 @@
         'clv_time_unit', 'clv_horizon_days', 'clv_discount_rate', 'clv_churn_high_below', 'clv_churn_medium_below',
         'clv_min_repeat_customers', 'clv_backtest_days', 'clv_backtest_max_error',
         'campaign_contacts_path', 'response_window_days',
-        'rfm_static_compile',
+        'rfm_package_mode', 'rfm_static_compile',
     ] -%}
     {%- set given = invocation_args_dict.get('vars') or {} -%}
     {%- set given = fromyaml(given) if given is string else given -%}

@@ -11,6 +11,20 @@
 {%- endmacro %}
 
 
+{#- var rfm_package_mode: true when this project is installed as a package into another dbt project, whose
+    name is then the root project's; null (the default) tells by that name. In package mode the root-only
+    parts are off: the file publication (rfm_publication and the exposures that read it), the Spark notice,
+    the sample file as the default input and the refusal of --vars this project does not know (they are the
+    root project's). The yml configs that switch rfm_publication and the exposures read it raw (no macros
+    there): keep them in step. -#}
+{% macro rfm_package_mode() -%}
+    {%- if var('rfm_package_mode', none) is none -%}
+        {{ return(project_name != 'rfm') }}
+    {%- endif -%}
+    {{ return(rfm_boolean_var('rfm_package_mode')) }}
+{%- endmacro %}
+
+
 {#- How a refused value is shown: text in single quotes, anything else (true, 12, null, a list, a mapping) as
     the JSON it reads as; a boolean is named as one. -#}
 {% macro rfm_shown(value) -%}
@@ -549,19 +563,24 @@
 {%- endmacro %}
 
 
-{#- The input as a table or view the target can read ('schema.table' or 'database.schema.table', plain
-    identifiers), or none. It is the alternative to transactions_path: both on the command line is refused;
-    beside RFM_TRANSACTIONS_PATH (transactions_path's fallback) the relation wins. -#}
+{#- The input as a table or view the target can read, or none: 'schema.table' or 'database.schema.table' (plain
+    identifiers), or a Jinja "{{ ref('orders') }}" / "{{ source('shop', 'orders') }}" string (the Fivetran
+    convention). dbt renders a var's text in the node that reads it, so such a string arrives here as the
+    relation dbt resolved ("db"."schema"."orders", quoted), and that node depends on the model or source: every
+    node that reads the input calls this macro at parse time (outside `if execute`), or a runtime ref() fails.
+    It is the alternative to transactions_path: both on the command line is refused; beside
+    RFM_TRANSACTIONS_PATH (transactions_path's fallback) the relation wins. -#}
 {% macro rfm_transactions_relation() -%}
     {%- set value = var('transactions_relation') -%}
     {%- if value is none or (value is string and value | trim == '') -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set identifier = '[A-Za-z_][A-Za-z0-9_]*' -%}
-    {%- if value is not string or not modules.re.match('^' ~ identifier ~ '(\\.' ~ identifier ~ '){1,2}$', value | trim) -%}
+    {#- A part is a plain identifier, or one quoted as DuckDB ("...") or Spark (`...`) quote a rendered ref. -#}
+    {%- set part = '([A-Za-z_][A-Za-z0-9_]*|"[^".]+"|`[^`.]+`)' -%}
+    {%- if value is not string or not modules.re.match('^' ~ part ~ '(\\.' ~ part ~ '){1,2}$', value | trim) -%}
         {{ exceptions.raise_compiler_error(
-            "var transactions_relation must name a table or view as schema.table or database.schema.table, got "
-            ~ rfm_shown(value) ~ "."
+            "var transactions_relation must name a table or view as schema.table or database.schema.table, or be"
+            ~ " a \"{{ ref('model') }}\" or \"{{ source('source', 'table') }}\" string, got " ~ rfm_shown(value) ~ "."
         ) }}
     {%- endif -%}
     {%- set given = invocation_args_dict.get('vars') or {} -%}

@@ -5,7 +5,9 @@
     and classified): rfm_not_materialized says when DuckDB rereads the input instead of holding them in memory.
     A CSV line that cannot be split into fields never reaches these CTEs: the post-hook quarantines it as
     'malformed_line' (macros/rfm_quarantine_malformed_lines.sql). -#}
-{%- if rfm_transactions_relation() is not none %}
+{#- Named here at parse time: a var "{{ ref('orders') }}" makes this model depend on that model (the ref is
+    rendered where the var is read). -#}
+{%- if rfm_input_is_declared() %}
 -- The input is a table or view: a source, for lineage (models/staging/_staging__sources.yml).
 -- depends_on: {{ source('rfm_input', 'transactions') }}
 {% endif -%}

@@ -6,7 +6,8 @@
         {{ log(
             "Spark: the incremental models are rebuilt as tables on every run (Parquet tables cannot delete rows),"
             ~ " and rfm_publication, its exposures, the cluster and CLV models are off (dbt-spark runs Python"
-            ~ " models only on Databricks), so customer_rfm's p_alive, expected_value and churn_band are null;"
+            ~ " models only on Databricks): customer_rfm's expected_value is null, and its p_alive and churn_band"
+            ~ " come from var clv_parameters (null without it);"
             ~ " README, 'Running on Spark'.",
             info=true
         ) }}

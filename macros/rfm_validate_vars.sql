@@ -34,6 +34,7 @@
         {%- do rfm_history_interval() -%}
         {%- do rfm_history_snapshots() -%}
         {%- do rfm_clv_settings() -%}
+        {%- do rfm_clv_parameters() -%}
         {%- do rfm_missing_id_tokens() -%}
         {%- do rfm_identical_rows() -%}
         {%- do rfm_monetary_measure() -%}
@@ -56,6 +57,7 @@
         'cluster_scaling', 'cluster_log_features', 'cluster_clip_percentile', 'cluster_k', 'cluster_init', 'segment_scheme', 'history_start_date', 'history_interval', 'history_snapshots',
         'clv_time_unit', 'clv_horizon_days', 'clv_discount_rate', 'clv_churn_high_below', 'clv_churn_medium_below',
         'clv_min_repeat_customers', 'clv_backtest_days', 'clv_backtest_max_error',
+        'clv_parameters',
         'campaign_contacts_path', 'response_window_days',
         'rfm_package_mode', 'rfm_static_compile',
     ] -%}

@@ -396,6 +396,38 @@
 {%- endmacro %}
 
 
+{#- var clv_parameters: none (the build fits BG/NBD and Gamma-Gamma), or the seven parameters fitted elsewhere,
+    {r, alpha, a, b, p, q, v}, each a positive number: used instead of a fit, on DuckDB and on Spark (where the
+    fit, a Python model, cannot run). Returned as a mapping of floats. -#}
+{% macro rfm_clv_parameters() -%}
+    {%- set given = var('clv_parameters') -%}
+    {%- if given is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set names = ['r', 'alpha', 'a', 'b', 'p', 'q', 'v'] -%}
+    {%- set ns = namespace(ok=given is mapping and (given.keys() | sort | list) == (names | sort | list)) -%}
+    {%- for name in names if ns.ok -%}
+        {%- set value = given[name] -%}
+        {%- if value is not number or value is sameas true or value is sameas false or value != value
+            or (value | string | lower) in ['inf', '-inf'] or value <= 0 -%}
+            {%- set ns.ok = false -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not ns.ok -%}
+        {{ exceptions.raise_compiler_error(
+            "var clv_parameters must be null or give each of r, alpha, a, b (BG/NBD) and p, q, v (Gamma-Gamma)"
+            ~ " as a positive number, e.g. {r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, p: 6.25, q: 3.74,"
+            ~ " v: 15.44}, got " ~ rfm_shown(given) ~ "."
+        ) }}
+    {%- endif -%}
+    {%- set parameters = {} -%}
+    {%- for name in names -%}
+        {%- do parameters.update({name: given[name] | float}) -%}
+    {%- endfor -%}
+    {{ return(parameters) }}
+{%- endmacro %}
+
+
 {#- var value_8_cut: how value_code calls a dimension high, 'score' (above the middle score) or 'mean' (the
     raw measure better than the mean over the customers who bought). -#}
 {% macro rfm_value_8_cut() -%}

@@ -230,10 +230,45 @@ def test_too_few_repeat_customers_are_not_fitted_and_say_so(build: Build) -> Non
     assert query(database, "select count(*), count(p_alive) from marts.customer_clv")[0][1] == 0
 
 
+def test_parameters_fitted_elsewhere_replace_the_fit(build: Build) -> None:
+    """var clv_parameters: the fixture's 7 customers are too few to fit, but given parameters score them all,
+    P(alive) as the closed form, in customer_clv, customer_rfm and the SQL scores alike."""
+    given = {name: value for (_, name), value in PUBLISHED.items()}
+    database = build(MESSY, clv_parameters=given)
+    rows = query(
+        database,
+        "select model, parameter, value, is_fitted, estimated_by, problem, log_likelihood"
+        " from marts.clv_model_parameters",
+    )
+    assert {name: value for _, name, value, *_ in rows} == given
+    assert {(fitted, by, problem) for _, _, _, fitted, by, problem, _ in rows} == {
+        (True, "var clv_parameters", None)
+    }
+    assert all(ll is not None and ll < 0 for *_, ll in rows)
+    bg = {name: given[name] for name in ("r", "alpha", "a", "b")}
+    scores = query(
+        database,
+        "select c.x, c.t_x, c.t_cal, c.p_alive, r.p_alive, r.expected_value, c.expected_value"
+        " from marts.customer_clv as c inner join marts.customer_rfm as r using (customer_id)",
+    )
+    assert len(scores) == 7
+    for x, t_x, t_cal, alive, rfm_alive, rfm_value, value in scores:
+        assert alive == rfm_alive == pytest.approx(closed_form_p_alive(bg, x, t_x, t_cal), rel=1e-12)
+        assert rfm_value == value and value >= 0
+
+
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
         ({"clv_time_unit": "month"}, "var clv_time_unit must be one of week, day"),
+        (
+            {"clv_parameters": {"r": 0.2, "alpha": 4, "a": 0.8, "b": 2.4}},
+            r"var clv_parameters must be null or give each of r, alpha, a, b \(BG/NBD\) and p, q, v",
+        ),
+        (
+            {"clv_parameters": {**{name: 1 for _, name in PUBLISHED}, "q": -1}},
+            r"var clv_parameters must be null or give each .* got \{",
+        ),
         (
             {"clv_churn_high_below": 0.8, "clv_churn_medium_below": 0.5},
             r"var clv_churn_high_below \(0.8\) must not be above clv_churn_medium_below \(0.5\)\.",

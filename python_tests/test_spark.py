@@ -33,7 +33,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 AS_OF = "2026-01-01"
-VARIABLES = {"as_of_date": AS_OF, "history_start_date": "2025-07-01"}
+# Parameters fitted elsewhere (var clv_parameters): Spark scores P(alive) and the churn band in SQL from them,
+# DuckDB in numpy (customer_clv), so customer_rfm's CLV columns are compared too.
+CLV_PARAMETERS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "p": 6.25, "q": 3.74, "v": 15.44}
+VARIABLES = {"as_of_date": AS_OF, "history_start_date": "2025-07-01", "clv_parameters": CLV_PARAMETERS}
 # The relations compared, as (schema, name).
 RELATIONS = (
     ("marts", "customer_rfm"),
@@ -41,9 +44,11 @@ RELATIONS = (
     ("staging", "rejected_transactions"),
     ("marts", "customer_rfm_history"),
 )
-# customer_rfm's CLV columns come from Python models (customer_clv), which dbt-spark runs only on Databricks:
-# null on Spark, so they are not compared.
-DUCKDB_ONLY_COLUMNS = {"p_alive", "expected_value", "churn_band"}
+# customer_rfm's expected value comes from a Python model (customer_clv: the hypergeometric function), which
+# dbt-spark runs only on Databricks: null on Spark, so it is not compared. P(alive) is, to 1e-9: numpy there,
+# SQL here.
+DUCKDB_ONLY_COLUMNS = {"expected_value"}
+ROUNDED_COLUMNS = {"p_alive": 9}
 REASONS = {
     "missing_customer_id",
     "invalid_transaction_at",
@@ -208,7 +213,11 @@ def differences(duck: Path, exported: Path, schema: str, name: str) -> list[tupl
         ]
         # Spark names a file by its URI (file:/tmp/...), DuckDB by the path it was given (/tmp/...).
         select = ", ".join(
-            "regexp_replace(source_file, '^file:', '') as source_file" if column == "source_file" else column
+            "regexp_replace(source_file, '^file:', '') as source_file"
+            if column == "source_file"
+            else f"round({column}, {ROUNDED_COLUMNS[column]}) as {column}"
+            if column in ROUNDED_COLUMNS
+            else column
             for column in columns
         )
         duck_rows = f"select {select} from duck.{schema}.{name}"
@@ -235,14 +244,17 @@ def test_the_parity_input_exercises_every_reason_and_segment(engines: tuple[Path
                 "select distinct reject_reason from staging.rejected_transactions"
             ).fetchall()
         }
-        customers, segments = connection.execute(
-            "select count(*), count(distinct segment) from marts.customer_rfm"
+        customers, segments, scored, bands = connection.execute(
+            "select count(*), count(distinct segment), count(p_alive), count(distinct churn_band)"
+            " from marts.customer_rfm"
         ).fetchall()[0]
         dates = connection.execute(
             "select count(distinct as_of_date) from marts.customer_rfm_history"
         ).fetchall()[0][0]
     assert reasons == EXPECTED_REASONS[input_name]
     assert customers > 300
+    # P(alive) compared for (nearly) every customer, in more than one band (a refunds-only customer has none).
+    assert scored > 0.9 * customers and bands >= 2
     assert segments >= 8
     assert dates == 7
 

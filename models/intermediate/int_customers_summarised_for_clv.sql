@@ -7,8 +7,8 @@
     At up to three history dates, not all of them (each date repeats every purchase day before it): the current
     one (customer_clv, the fits), the one before it (churn_alerts) and the backtest's calibration date, the
     latest history date at least var clv_backtest_days before the current one (clv_backtest). Each row also
-    carries what the customer bought from its date up to the current date, which the backtest compares with. -#}
-{{ config(enabled=target.type == 'duckdb') }}
+    carries what the customer bought from its date up to the current date, which the backtest compares with.
+    On DuckDB and Spark (where customer_rfm scores P(alive) from var clv_parameters). -#}
 {%- set unit_days = 7 if rfm_clv_time_unit() == 'week' else 1 -%}
 {%- set backtest_days = rfm_clv_settings().backtest_days -%}
 
@@ -40,7 +40,9 @@ earlier_dates as (
         history_dates.as_of_date = max(history_dates.as_of_date) over () as is_previous,
         history_dates.as_of_date = max(
             case
-                when history_dates.as_of_date <= current_date_row.as_of_date - {{ backtest_days }}
+                when
+                    history_dates.as_of_date
+                    <= cast({{ dbt.dateadd('day', -backtest_days, 'current_date_row.as_of_date') }} as date)
                     then history_dates.as_of_date
             end
         ) over () as is_backtest_calibration
@@ -131,9 +133,15 @@ summarised as (
         per_customer.first_purchase_date,
         per_customer.last_purchase_date,
         per_customer.x,
-        -- A date minus a date is a number of days (DuckDB, where the CLV models run).
-        (per_customer.last_purchase_date - per_customer.first_purchase_date) / {{ unit_days }}.0 as t_x,
-        (summary_dates.as_of_date - per_customer.first_purchase_date - 1) / {{ unit_days }}.0 as t_cal,
+        -- Doubles on both engines (Spark would divide decimals, rounded to six places).
+        cast(
+            {{ dbt.datediff('per_customer.first_purchase_date', 'per_customer.last_purchase_date', 'day') }}
+            as double
+        ) / {{ unit_days }} as t_x,
+        cast(
+            {{ dbt.datediff('per_customer.first_purchase_date', 'summary_dates.as_of_date', 'day') }}
+            - 1 as double
+        ) / {{ unit_days }} as t_cal,
         per_customer.mean_repeat_spend,
         per_customer.later_purchase_days,
         per_customer.later_spend,

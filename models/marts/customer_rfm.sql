@@ -1,7 +1,10 @@
-{#- The current as-of date's customers: their measures, scores and segment, and beside them the CLV models'
-    P(alive), value and churn band (customer_clv; null on Spark, where the CLV models are off, and for a
-    customer with refunds only, whom the models do not see). -#}
-{%- set with_clv = target.type == 'duckdb' -%}
+{#- The current as-of date's customers: their measures, scores and segment, and beside them P(alive), the
+    value and the churn band. On DuckDB from customer_clv (the CLV models, fitted in the build or given by var
+    clv_parameters); on Spark, where those Python models are off, P(alive) and the band from
+    int_customers_scored_for_clv (var clv_parameters, in SQL), and the value is null (it needs the hypergeometric
+    function, which Spark SQL lacks). Null for a customer with refunds only, whom the models do not see, and
+    without parameters. -#}
+{%- set with_clv_models = target.type == 'duckdb' -%}
 
 with
 
@@ -19,16 +22,21 @@ scoring_window as (
 
 customer_clv as (
 
-    {%- if with_clv %}
-        select * from {{ ref('customer_clv') }}
-    {%- else %}
-        -- Spark: the CLV models are Python, off there; no customer has a value.
+    {%- if with_clv_models %}
         select
-            cast(null as string) as customer_id,
-            cast(null as double) as p_alive,
+            customer_id,
+            p_alive,
+            expected_value,
+            churn_band
+        from {{ ref('customer_clv') }}
+    {%- else %}
+        select
+            customer_id,
+            p_alive,
             cast(null as double) as expected_value,
-            cast(null as string) as churn_band
-        where false
+            churn_band
+        from {{ ref('int_customers_scored_for_clv') }}
+        where is_current
     {%- endif %}
 
 ),

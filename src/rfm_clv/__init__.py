@@ -225,13 +225,27 @@ class SummaryFit:
     skipped: str | None
 
 
-def fit_summary(summary, minimum_repeaters: int) -> SummaryFit:
+def given_fit(model: str, parameters: dict[str, float], log_likelihood: float, customers: int) -> Fit:
+    """Parameters fitted elsewhere (var clv_parameters) as a Fit: the log-likelihood is this data's at them,
+    and a Gamma-Gamma q at most 1 is flagged as a fit's would be."""
+    problem = None
+    if model == "gamma_gamma" and parameters["q"] <= 1:
+        problem = (
+            f"The given gamma_gamma q = {parameters['q']:.3g} is at most 1: the mean spend it implies is not"
+            " finite, so its estimates are not to be trusted."
+        )
+    return Fit(model, parameters, log_likelihood, customers, problem)
+
+
+def fit_summary(summary, minimum_repeaters: int, given: dict[str, float] | None = None) -> SummaryFit:
     """Fit BG/NBD and Gamma-Gamma on a DuckDB relation of one date's customers (columns x, t_x, t_cal,
     mean_repeat_spend, customer_id): at most FIT_SAMPLE customers, the first by md5 of their id (the same
     customers whatever the row order), grouped by (x, t_x, T) and by (x, mean repeat spend) first. Fewer
-    customers with repeat purchases than `minimum_repeaters`: nothing is fitted, and `skipped` says why."""
+    customers with repeat purchases than `minimum_repeaters`: nothing is fitted, and `skipped` says why.
+    `given` (var clv_parameters: r, alpha, a, b, p, q, v) are used instead of fitting, with the sample's
+    log-likelihood at them."""
     customers, repeaters = summary.aggregate("count(*), count(*) filter (where x > 0)").fetchall()[0]
-    if repeaters < minimum_repeaters:
+    if given is None and repeaters < minimum_repeaters:
         return SummaryFit(
             {},
             customers,
@@ -241,12 +255,32 @@ def fit_summary(summary, minimum_repeaters: int) -> SummaryFit:
         )
     sample = summary.order("md5(customer_id), customer_id").limit(FIT_SAMPLE)
     groups = sample.aggregate("x, t_x, t_cal, count(*) as customers", "x, t_x, t_cal").fetchnumpy()
-    fits = {"bg_nbd": fit_bg_nbd(groups["x"], groups["t_x"], groups["t_cal"], groups["customers"])}
     spend = (
         sample.filter("x > 0 and mean_repeat_spend > 0")
         .aggregate("x, cast(mean_repeat_spend as double) as m, count(*) as customers", "x, m")
         .fetchnumpy()
     )
+    if given is not None:
+        bg = {name: given[name] for name in ("r", "alpha", "a", "b")}
+        gg = {name: given[name] for name in ("p", "q", "v")}
+        bg_columns = [np.asarray(groups[c], dtype=float) for c in ("x", "t_x", "t_cal", "customers")]
+        gg_columns = [np.asarray(spend[c], dtype=float) for c in ("x", "m", "customers")]
+        fits = {
+            "bg_nbd": given_fit(
+                "bg_nbd",
+                bg,
+                bg_nbd_log_likelihood(np.array(list(bg.values())), *bg_columns),
+                int(bg_columns[-1].sum()),
+            ),
+            "gamma_gamma": given_fit(
+                "gamma_gamma",
+                gg,
+                gamma_gamma_log_likelihood(np.array(list(gg.values())), *gg_columns),
+                int(gg_columns[-1].sum()),
+            ),
+        }
+        return SummaryFit(fits, customers, repeaters, None)
+    fits = {"bg_nbd": fit_bg_nbd(groups["x"], groups["t_x"], groups["t_cal"], groups["customers"])}
     # The sample may hold no repeat customer with positive spend: then Gamma-Gamma is not fitted.
     if len(spend["x"]):
         fits["gamma_gamma"] = fit_gamma_gamma(spend["x"], spend["m"], spend["customers"])

@@ -22,86 +22,30 @@ history as (
 
 ),
 
-summaries as (
+previous_scores as (
 
-    select * from {{ ref('int_customers_summarised_for_clv') }}
+    -- At the current fit's parameters (int_customers_scored_for_clv; no fit, no rows).
+    select * from {{ ref('int_customers_scored_for_clv') }}
     where is_previous
-
-),
-
-parameters as (
-
-    select * from {{ ref('clv_model_parameters') }}
-    where model = 'bg_nbd' and is_fitted
-
-),
-
-settings as (
-
-    select * from {{ ref('int_clv_settings') }}
-
-),
-
-bg_nbd as (
-
-    select
-        max(case when parameter = 'r' then value end) as r,
-        max(case when parameter = 'alpha' then value end) as alpha,
-        max(case when parameter = 'a' then value end) as a,
-        max(case when parameter = 'b' then value end) as b
-    from parameters
-    having count(*) = 4
-
-),
-
-previous_p_alive as (
-
-    -- FHL (2005) eq. 11, as customer_clv computes it: 1 / (1 + the odds of having dropped out), 1 without
-    -- repeat purchases.
-    select
-        summaries.as_of_date,
-        summaries.customer_id,
-        1.0 / (
-            1.0 + case
-                when summaries.x > 0
-                    then
-                        bg_nbd.a / (bg_nbd.b + summaries.x - 1)
-                        * power(
-                            (bg_nbd.alpha + summaries.t_cal) / (bg_nbd.alpha + summaries.t_x), bg_nbd.r + summaries.x
-                        )
-                else 0.0
-            end
-        ) as p_alive
-    from summaries
-    cross join bg_nbd
 
 ),
 
 previous_state as (
 
     select
-        previous_p_alive.as_of_date,
-        previous_p_alive.customer_id,
-        previous_p_alive.p_alive,
-        case
-            when previous_p_alive.p_alive < settings.churn_high_below then 'high'
-            when previous_p_alive.p_alive < settings.churn_medium_below then 'medium'
-            else 'low'
-        end as churn_band,
-        case
-            when previous_p_alive.p_alive < settings.churn_high_below then 3
-            when previous_p_alive.p_alive < settings.churn_medium_below then 2
-            else 1
-        end as churn_rank,
+        previous_scores.as_of_date,
+        previous_scores.customer_id,
+        previous_scores.p_alive,
+        previous_scores.churn_band,
+        case previous_scores.churn_band when 'high' then 3 when 'medium' then 2 else 1 end as churn_rank,
         history.segment,
         history.segment_priority,
         history.segment_level
-    from previous_p_alive
-    cross join settings
+    from previous_scores
     inner join history
         on
-            previous_p_alive.as_of_date = history.as_of_date
-            and previous_p_alive.customer_id = history.customer_id
+            previous_scores.as_of_date = history.as_of_date
+            and previous_scores.customer_id = history.customer_id
 
 ),
 

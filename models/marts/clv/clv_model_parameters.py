@@ -2,7 +2,8 @@
 build (src/rfm_clv, scipy) on the customers of int_customers_summarised_for_clv (at most rfm_clv.FIT_SAMPLE,
 chosen by md5 of their id), grouped first by (x, t_x, T) and by (x, mean repeat spend). Long format, one row
 per model and parameter, with the customers used, the log-likelihood, the calibration window and, when the
-fit is not to be trusted, the problem in one sentence (a data test warns on it). Fewer customers with repeat
+fit is not to be trusted, the problem in one sentence (a data test warns on it). With var clv_parameters
+(fitted elsewhere) those values instead, with this data's log-likelihood at them. Fewer customers with repeat
 purchases than var clv_min_repeat_customers: no fit (null values, the problem says so; customer_clv's
 estimates are then null). DuckDB only (dbt-spark runs Python models only on Databricks)."""
 
@@ -17,10 +18,15 @@ def model(dbt, session):
 
     summary = dbt.ref("int_customers_summarised_for_clv").filter("is_current")
     settings = dbt.ref("int_clv_settings")
-    minimum = int(settings.project("min_repeat_customers").fetchall()[0][0])
+    names = [name for model_names in PARAMETERS.values() for name in model_names]
+    (minimum, *values) = settings.project(
+        "min_repeat_customers, " + ", ".join(f"given_{name}" for name in names)
+    ).fetchall()[0]
+    # var clv_parameters: fitted elsewhere, used instead of a fit.
+    given = None if values[0] is None else dict(zip(names, values, strict=True))
     (window_end, unit) = summary.aggregate("max(as_of_date) - 1, max(clv_time_unit)").fetchall()[0]
     window = dbt.ref("int_scoring_window").project("window_start_date").fetchall()[0][0]
-    result = fit_summary(summary, minimum)
+    result = fit_summary(summary, int(minimum), given)
     fits = result.fits
     rows = []
     for model_name, names in PARAMETERS.items():
@@ -40,6 +46,7 @@ def model(dbt, session):
                     "clv_time_unit": unit,
                     "problem": fit.problem if fit else result.skipped,
                     "is_fitted": fit is not None,
+                    "estimated_by": "var clv_parameters" if given else "build",
                 }
             )
     return pa.Table.from_pylist(
@@ -56,6 +63,7 @@ def model(dbt, session):
                 ("clv_time_unit", pa.string()),
                 ("problem", pa.string()),
                 ("is_fitted", pa.bool_()),
+                ("estimated_by", pa.string()),
             ]
         ),
     )

@@ -110,9 +110,61 @@ def test_the_models_order_and_sample_in_sql_as_the_package_does_in_python() -> N
         " cast(null as integer) as requested_k, 'ward' as cluster_init"
     )
     inputs = read_inputs(connection.table("cluster_scaling"), connection.table("customer_rfm"))
-    assert inputs.ids.tolist() == ids
+    assert inputs.ids.to_pylist() == ids
     assert len(inputs.sample) == WARD_SAMPLE
     assert inputs.sample.tolist() == ward_sample(ids).tolist()
+    # What the tree and the choice of k read: only the sample, the same customers and points in hash order.
+    sampled = read_inputs(
+        connection.table("cluster_scaling"), connection.table("customer_rfm"), ward_sample_only=True
+    )
+    assert sampled.ids.to_pylist() == [ids[index] for index in ward_sample(ids)]
+    assert sampled.sample.tolist() == list(range(WARD_SAMPLE))
+    assert np.array_equal(sampled.points, inputs.points[inputs.sample])
+
+
+def test_past_the_kmeans_sample_lloyd_settles_on_a_sample_first_and_then_on_everyone() -> None:
+    """Past KMEANS_SAMPLE customers (here 300 of 1,500), Lloyd settles first on every m-th customer in id
+    order, then over everyone from there: the answer is scikit-learn's KMeans over everyone from the sample's
+    settled centroids (computed here without the package), a settled k-means (every customer in its nearest
+    centroid, every centroid its customers' mean), and another row order gives the same clusters."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.cluster import KMeans
+
+    from rfm_clustering import kmeans
+
+    ids, raw, _ = planted(per_cluster=800, seed=11)
+    raw = raw / 4  # overlapping blobs: Lloyd has moves to make after the start
+    scaled = fit_scaling(raw, "minmax").apply(raw)
+    by_id = np.array(sorted(range(len(ids)), key=ids.__getitem__))
+    sample = hash_order(ids)[:2_000]
+    cut = fcluster(linkage(scaled[sample], method="ward"), 4, criterion="maxclust")
+    start = np.array([scaled[sample][cut == label].mean(axis=0) for label in (1, 2, 3, 4)])
+    assert np.allclose(cluster(ids, raw, k=4).clustering.start, start, rtol=1e-12, atol=0)
+
+    points = scaled[by_id]
+    two_stage = kmeans(points, start, sample_size=300)
+    assert two_stage.sample_iterations > 0
+    step = -(-len(points) // 300)  # 5: 300 customers
+    warm = KMeans(n_clusters=4, init=start, n_init=1, algorithm="lloyd", tol=0).fit(points[::step])
+    reference = KMeans(n_clusters=4, init=warm.cluster_centers_, n_init=1, algorithm="lloyd", tol=0).fit(
+        points
+    )
+    pairs = set(zip(two_stage.labels.tolist(), reference.labels_.tolist(), strict=True))
+    assert len(pairs) == len(set(reference.labels_.tolist())) == 4
+    # Settled: every customer in its nearest centroid, every centroid its customers' mean.
+    nearest = ((points[:, None, :] - two_stage.centers[None, :, :]) ** 2).sum(axis=2).argmin(axis=1) + 1
+    assert np.array_equal(nearest, two_stage.labels)
+    means = np.array([points[two_stage.labels == label].mean(axis=0) for label in (1, 2, 3, 4)])
+    assert np.allclose(means, two_stage.centers, rtol=1e-12, atol=1e-15)
+
+    shuffle = np.random.default_rng(6).permutation(len(ids))
+    shuffled = [ids[index] for index in shuffle]
+    again_by_id = np.array(sorted(range(len(shuffled)), key=shuffled.__getitem__))
+    again_points = fit_scaling(raw[shuffle], "minmax").apply(raw[shuffle])[again_by_id]
+    again = kmeans(again_points, start, sample_size=300)
+    assert dict(zip((ids[i] for i in by_id), two_stage.labels.tolist(), strict=True)) == dict(
+        zip((shuffled[i] for i in again_by_id), again.labels.tolist(), strict=True)
+    )
 
 
 def test_numbering_is_by_size_then_centroid() -> None:

@@ -10,7 +10,9 @@ starts and no dependence on row order.
    cut at all (fewer than 3 distinct customers) everyone is one cluster. With init 'som' (the SOM/k-means
    study), the candidate partitions are self-organising maps of k neurons over the same sample instead.
 4. k-means (scikit-learn, Lloyd, n_init=1) over every customer, sorted by id, started from the centroids of
-   the chosen partition of the sample: the final centroids.
+   the chosen partition of the sample: the final centroids. Past KMEANS_SAMPLE customers, Lloyd first settles
+   on every m-th customer in id order (about KMEANS_SAMPLE of them) and goes on over everyone from there: the
+   result is still k-means over everyone, run until no customer changes cluster.
 5. Clusters are numbered 1..k by size, largest first, ties by centroid (scaled coordinates, ascending), so the
    same data gives the same numbers.
 
@@ -37,6 +39,10 @@ SOM_EPOCHS = 5
 SOM_SEED = 0
 #: Lloyd iterations before k-means gives up (it stops as soon as no customer changes cluster).
 MAX_ITERATIONS = 1_000
+#: Past this many customers, Lloyd first settles on a systematic sample of at most this size (every m-th
+#: customer in id order), then goes on over everyone from its centroids: most of the passes that the first
+#: moves take are made over the sample, not over millions of customers.
+KMEANS_SAMPLE = 500_000
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,8 @@ class Scaling:
         width = raw.shape[1] if raw.ndim == 2 else len(self.center)
         low = np.full(width, -np.inf) if self.low is None else self.low
         high = np.full(width, np.inf) if self.high is None else self.high
-        clipped = np.clip(raw, low, high)
+        # Without bounds (var cluster_clip_percentile null) nothing to clip: no pass over millions of values.
+        clipped = np.clip(raw, low, high) if np.isfinite(low).any() or np.isfinite(high).any() else raw
         if self.log is None or not self.log.any():
             return clipped
         return np.where(self.log, np.sign(clipped) * np.log1p(np.abs(clipped)), clipped)
@@ -223,20 +230,22 @@ def choose_k(criteria: Sequence[KChoice], requested: int | None = None) -> int |
 
 @dataclass(frozen=True)
 class Clustering:
-    """Final centroids (scaled) numbered 1..k in row order, each customer's cluster (1..k), and the Ward
-    starting centroids the k-means began from (numbered as in the cut)."""
+    """Final centroids (scaled) numbered 1..k in row order, each customer's cluster (1..k), the Ward
+    starting centroids the k-means began from (numbered as in the cut), Lloyd's iterations over everyone, and
+    those over the systematic sample before (0 when there are at most KMEANS_SAMPLE customers)."""
 
     centers: np.ndarray
     labels: np.ndarray
     start: np.ndarray
     iterations: int
+    sample_iterations: int = 0
 
 
-def kmeans(points: np.ndarray, start: np.ndarray) -> Clustering:
-    """Lloyd's k-means from `start` (n_init=1: no random starts), clusters renumbered by `number_clusters`."""
+def lloyd(points: np.ndarray, start: np.ndarray) -> Any:
+    """scikit-learn's KMeans fitted from `start`: Lloyd, n_init=1 (no random starts), tol=0 (until no point
+    changes cluster, so each centroid is exactly its points' mean); fails past MAX_ITERATIONS."""
     from sklearn.cluster import KMeans
 
-    # tol=0: iterate until no customer changes cluster, so each centroid is exactly its customers' mean.
     model = KMeans(
         n_clusters=len(start), init=start, n_init=1, algorithm="lloyd", max_iter=MAX_ITERATIONS, tol=0
     )
@@ -246,10 +255,29 @@ def kmeans(points: np.ndarray, start: np.ndarray) -> Clustering:
             f"k-means did not settle within {MAX_ITERATIONS:,} iterations: set var cluster_k or other"
             " cluster_features."
         )
+    return model
+
+
+def kmeans(points: np.ndarray, start: np.ndarray, sample_size: int | None = None) -> Clustering:
+    """Lloyd's k-means over `points` (in id order) from `start`, clusters renumbered by `number_clusters`.
+    With more than `sample_size` points (KMEANS_SAMPLE), Lloyd first settles on every m-th point (m the
+    smallest step that leaves at most `sample_size`) and starts the run over everyone from there; either way
+    the answer is a settled k-means of every point (each in its nearest centroid, each centroid its points'
+    mean), deterministic for points in the same order."""
+    sample_size = KMEANS_SAMPLE if sample_size is None else sample_size
+    sample_iterations = 0
+    if len(points) > sample_size:
+        warm = lloyd(points[:: -(-len(points) // sample_size)], start)
+        sample_iterations = int(warm.n_iter_)
+        model = lloyd(points, warm.cluster_centers_)
+    else:
+        model = lloyd(points, start)
     order = number_clusters(model.cluster_centers_, model.labels_)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    return Clustering(model.cluster_centers_[order], rank[model.labels_] + 1, start, int(model.n_iter_))
+    return Clustering(
+        model.cluster_centers_[order], rank[model.labels_] + 1, start, int(model.n_iter_), sample_iterations
+    )
 
 
 def number_clusters(centers: np.ndarray, labels: np.ndarray) -> list[int]:
@@ -261,7 +289,8 @@ def number_clusters(centers: np.ndarray, labels: np.ndarray) -> list[int]:
 @dataclass(frozen=True)
 class Result:
     """Everything one clustering run decides: the scaling, the Ward tree of the sample, the criteria per k,
-    the chosen k, the k-means result, and the customers' order (by id) that the result's labels follow."""
+    the chosen k, the k-means result, the customers' order (by id) that the result's labels follow, and their
+    scaled points in that order."""
 
     scaling: Scaling
     tree: np.ndarray
@@ -269,6 +298,7 @@ class Result:
     k: int
     clustering: Clustering
     order: np.ndarray
+    points: np.ndarray
 
 
 def sample_tree(
@@ -288,13 +318,15 @@ def cluster(
     scaling: Scaling | None = None,
     init: str = "ward",
     sample: np.ndarray | None = None,
+    by_id: np.ndarray | None = None,
 ) -> Result:
     """Cluster the customers `ids` on their features `raw` (n x d), as the module docstring says; `k` is var
     cluster_k (None: auto); `scaling` (stored parameters) instead of fitting `method` on `raw`; `init` (var
     cluster_init) where k and the starting centroids come from: Ward's tree cuts or SOMs of the sample;
-    `sample` the Ward sample's indices when known (ward_sample's answer)."""
-    # A stable sort: one pass when the ids come sorted (read_inputs orders them in SQL).
-    by_id = np.argsort(np.asarray(ids, dtype=object), kind="stable")
+    `sample` the Ward sample's indices when known (ward_sample's answer); `by_id` the customers' order by id
+    when known (read_inputs sorts in SQL: 0..n-1). With both known, `ids` is not read."""
+    if by_id is None:
+        by_id = np.argsort(np.asarray(ids, dtype=object), kind="stable")
     scaling = scaling or fit_scaling(raw, method)
     points = scaling.apply(raw)
     sample, tree = sample_tree(ids, points, sample)
@@ -302,28 +334,44 @@ def cluster(
     criteria = k_criteria(points[sample], cuts)
     chosen = choose_k(criteria, k)
     start = points.mean(axis=0, keepdims=True) if chosen is None else centroids(points[sample], cuts[chosen])
-    return Result(scaling, tree, criteria, len(start), kmeans(points[by_id], start), by_id)
+    ordered = points[by_id]
+    return Result(scaling, tree, criteria, len(start), kmeans(ordered, start), by_id, ordered)
 
 
 def distances(points: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(each point's Euclidean distance to its own center (labels 1..k), the margin to the second-nearest)."""
-    # One center at a time: n x k distances, not an n x k x d array.
-    all_distances = np.column_stack([np.sqrt(((points - center) ** 2).sum(axis=1)) for center in centers])
-    own = all_distances[np.arange(len(points)), labels - 1]
+    # One feature at a time, keeping only the nearest two squared distances so far: a few n-vectors in memory,
+    # not n x k distances or n x d differences. The squares add up in feature order, as a row's sum adds
+    # them, and the square root, which keeps order, is taken of the three that are needed.
+    columns = [np.ascontiguousarray(points[:, feature]) for feature in range(points.shape[1])]
+
+    def squared_distance(center: np.ndarray) -> np.ndarray:
+        total, difference = np.zeros(len(points)), np.empty(len(points))
+        for column, value in zip(columns, center.T, strict=True):
+            np.subtract(column, value, out=difference)
+            total += np.square(difference, out=difference)
+        return total
+
+    own = np.sqrt(squared_distance(centers[labels - 1]))  # each point's own center, row by row
     if len(centers) < 2:
         return own, np.full(len(points), np.nan)
-    nearest_two = np.partition(all_distances, 1, axis=1)[:, :2]
-    return own, nearest_two[:, 1] - nearest_two[:, 0]
+    nearest, second = np.full(len(points), np.inf), np.full(len(points), np.inf)
+    for center in centers:
+        squared = squared_distance(center)
+        np.minimum(second, np.maximum(nearest, squared), out=second)
+        np.minimum(nearest, squared, out=nearest)
+    return own, np.sqrt(second) - np.sqrt(nearest)
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """What the cluster models read: the clustered customers (ids, as-of dates) and their raw features, in the
-    order the relation gave them, and the stored scaling."""
+    """What the cluster models read: the clustered customers (ids, as-of dates) sorted by id, or only the Ward
+    sample in hash order, their raw features, and the stored scaling."""
 
     features: list[str]
-    ids: np.ndarray
-    as_of_dates: np.ndarray
+    #: pyarrow arrays (read_inputs), so that millions of ids never become Python strings.
+    ids: Any
+    as_of_dates: Any
     raw: np.ndarray
     scaling: Scaling
     #: The Ward sample: indices into ids, in hash order (ward_sample's answer, computed in SQL).
@@ -337,34 +385,55 @@ class Inputs:
         return self.scaling.apply(self.raw)
 
 
-def read_inputs(cluster_scaling: Any, customer_rfm: Any) -> Inputs:
+def read_inputs(cluster_scaling: Any, customer_rfm: Any, ward_sample_only: bool = False) -> Inputs:
     """From the DuckDB relations dbt.ref() gives a Python model: cluster_scaling (one row per feature) and
-    customer_rfm, restricted to the customers with every feature."""
+    customer_rfm, restricted to the customers with every feature: all of them sorted by id (k-means' order),
+    or with `ward_sample_only` just the Ward sample in hash order (what the tree and the choice of k read)."""
+    import pyarrow as pa
+
     settings = cluster_scaling.order("feature_position").fetchnumpy()
     features = [str(name) for name in settings["feature"]]
     if not features:  # var clustering false: nobody to cluster
         return Inputs(
             [],
-            np.array([], dtype=object),
-            np.array([], "datetime64[D]"),
+            pa.array([], pa.string()),
+            pa.array([], pa.date32()),
             np.empty((0, 0)),
             Scaling("none", np.empty(0), np.empty(0)),
             np.array([], dtype=np.int64),
         )
-    clustered = customer_rfm.filter(" and ".join(f"{name} is not null" for name in features))
-    # Sorted by id in SQL (k-means' order), and the Ward sample as hash_order would pick it (md5 of the id,
-    # then the id): DuckDB sorts in parallel where Python would hash and sort millions of ids one by one.
-    customers = (
-        clustered.order("customer_id")
-        .project(
-            "customer_id, as_of_date, " + ", ".join(f"cast({name} as double) as {name}" for name in features)
-        )
-        .fetchnumpy()
+    # The Ward sample as hash_order would pick it (md5 of the id, then the id), and the order by id, in SQL:
+    # DuckDB sorts in parallel where Python would hash and sort millions of ids one by one.
+    by_hash = f"order by md5(customer_id), customer_id limit {WARD_SAMPLE}"
+    columns = "customer_id, as_of_date, " + ", ".join(
+        f"cast({name} as double) as {name}" for name in features
     )
-    ids = np.asarray(customers["customer_id"], dtype=object)
-    by_hash = clustered.order("md5(customer_id), customer_id").limit(WARD_SAMPLE)
-    sampled = by_hash.project("customer_id").fetchnumpy()
-    sample = np.searchsorted(ids, np.asarray(sampled["customer_id"], dtype=object)).astype(np.int64)
+    clustered = f"select {columns} from customers where " + " and ".join(
+        f"{name} is not null" for name in features
+    )
+    if ward_sample_only:
+        query = f"{clustered} {by_hash}"
+    else:
+        # Every customer by id, each sampled one with its place in hash order (a top-n, then 2,000 ranked).
+        query = f"""
+            with clustered as ({clustered}),
+            sampled as (select customer_id from clustered {by_hash}),
+            ranked as (
+                select customer_id, row_number() over (order by md5(customer_id), customer_id) as hash_rank
+                from sampled
+            )
+            select clustered.*, ranked.hash_rank
+            from clustered left join ranked on clustered.customer_id = ranked.customer_id
+            order by clustered.customer_id
+        """
+    # Arrow, not numpy: ids stay Arrow strings, and the numbers come out as arrays without Python objects.
+    customers = customer_rfm.query("customers", query).to_arrow_table()
+    if ward_sample_only:
+        sample = np.arange(customers.num_rows, dtype=np.int64)
+    else:
+        rank = customers["hash_rank"].to_numpy(zero_copy_only=False).astype(float)  # NaN: not sampled
+        sampled = np.flatnonzero(~np.isnan(rank))
+        sample = sampled[np.argsort(rank[sampled])].astype(np.int64)
 
     def bound(name: str, missing: float) -> np.ndarray:
         # Null (no clipping) arrives masked, or as NaN.
@@ -382,9 +451,9 @@ def read_inputs(cluster_scaling: Any, customer_rfm: Any) -> Inputs:
     requested = np.ma.asarray(settings["requested_k"])
     return Inputs(
         features,
-        ids,
-        np.asarray(customers["as_of_date"]),
-        np.column_stack([np.asarray(customers[name], float) for name in features]),
+        customers["customer_id"].combine_chunks(),
+        customers["as_of_date"].combine_chunks(),
+        np.column_stack([customers[name].to_numpy() for name in features]).astype(float, copy=False),
         scaling,
         sample,
         None if np.ma.is_masked(requested[0]) else int(requested[0]),

@@ -10,7 +10,8 @@ def model(dbt, session):
     dbt.config(materialized="table")
     from rfm_clustering import read_inputs, sample_tree
 
-    inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
+    # Only the Ward sample, in hash order: 2,000 customers read, whatever the customer base.
+    inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"), ward_sample_only=True)
     sample, tree = [], np.empty((0, 4))
     if inputs.features:  # else var clustering false: an empty table
         sample, tree = sample_tree(inputs.ids, inputs.points, inputs.sample)

@@ -12,7 +12,8 @@ def model(dbt, session):
     dbt.config(materialized="table")
     from rfm_clustering import choose_k, k_criteria, read_inputs, sample_cuts, sample_tree
 
-    inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"))
+    # Only the Ward sample, in hash order: 2,000 customers read, whatever the customer base.
+    inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"), ward_sample_only=True)
     criteria, sample, chosen = [], [], None
     if inputs.features:  # else var clustering false: an empty table
         points = inputs.points

@@ -1,11 +1,18 @@
 {#- Clusters over time: every customer of the history, at each as-of date, in the cluster of today's nearest
     centroid (cluster_centroids), measured on today's stored scale, so clusters keep one meaning across dates
-    and a customer's move between them is a change in the customer, not in the clusters. At the current date
-    this is customer_clusters' answer (k-means has settled: every customer sits in its nearest cluster;
-    tested). Ties in distance go to the lower cluster_id. -#}
+    and a customer's move between them is a change in the customer, not in the clusters. The current date is
+    customer_clusters' own rows: k-means has settled there, so every customer already sits in its nearest
+    cluster (tests/assert_customers_sit_in_their_nearest_cluster.sql measures it independently); only the
+    earlier dates are measured here, where ties in distance go to the lower cluster_id. -#}
 {%- set segment_scheme = rfm_segment_scheme(ref('rfm_segment_map')) -%}
 
 with
+
+customer_clusters as (
+
+    select * from {{ ref('customer_clusters') }}
+
+),
 
 cluster_points as (
 
@@ -26,15 +33,15 @@ history as (
 
 ),
 
-customer_points as (
+earlier_points as (
 
-    -- One row per date and customer, the point as a list in feature order: k distances per customer.
+    -- Every date but customer_clusters' one (a scalar, so DuckDB filters the history as it reads it).
     select
         as_of_date,
         customer_id,
-        list(scaled_value order by feature_position) as scaled_point
+        scaled_point
     from cluster_points
-    group by as_of_date, customer_id
+    where as_of_date != (select max(customer_clusters.as_of_date) from customer_clusters)
 
 ),
 
@@ -61,13 +68,13 @@ to_each_centroid as (
     -- Per customer, the list of its Euclidean distances to the k centroids (DuckDB's list functions: the
     -- cluster models run on DuckDB only), computed row by row, without a customers x centroids join.
     select
-        customer_points.as_of_date,
-        customer_points.customer_id,
+        earlier_points.as_of_date,
+        earlier_points.customer_id,
         list_transform(
             centroid_list.centroids,
-            lambda centroid: list_distance(customer_points.scaled_point, centroid)  -- noqa: RF02
+            lambda centroid: list_distance(earlier_points.scaled_point, centroid)  -- noqa: RF02
         ) as distances
-    from customer_points
+    from earlier_points
     cross join centroid_list
 
 ),
@@ -78,27 +85,47 @@ nearest as (
     select
         as_of_date,
         customer_id,
-        list_position(distances, list_min(distances)) as cluster_id,
+        cast(list_position(distances, list_min(distances)) as integer) as cluster_id,
         list_min(distances) as distance_to_centroid,
         list_sort(distances)[2] - list_min(distances) as margin_to_second_centroid
     from to_each_centroid
 
 ),
 
+every_date as (
+
+    select
+        as_of_date,
+        customer_id,
+        cluster_id,
+        distance_to_centroid,
+        margin_to_second_centroid
+    from customer_clusters
+    union all
+    select
+        as_of_date,
+        customer_id,
+        cluster_id,
+        distance_to_centroid,
+        margin_to_second_centroid
+    from nearest
+
+),
+
 final as (
 
     select
-        nearest.as_of_date,
-        nearest.customer_id,
-        cast(nearest.cluster_id as integer) as cluster_id,
-        nearest.distance_to_centroid,
-        nearest.margin_to_second_centroid,
+        every_date.as_of_date,
+        every_date.customer_id,
+        every_date.cluster_id,
+        every_date.distance_to_centroid,
+        every_date.margin_to_second_centroid,
         history.period_revenue
-    from nearest
+    from every_date
     inner join history
         on
-            nearest.as_of_date = history.as_of_date
-            and nearest.customer_id = history.customer_id
+            every_date.as_of_date = history.as_of_date
+            and every_date.customer_id = history.customer_id
 
 )
 

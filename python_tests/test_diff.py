@@ -116,6 +116,10 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
         repo / "tests" / "assert_history_current_date_equals_customer_rfm.sql",
         repo / "tests" / "assert_segment_migration_reconciles_with_history.sql",
         repo / "tests" / "assert_revenue_concentration_reconciles.sql",
+        repo / "tests" / "assert_clv_fits_are_trusted.sql",
+        repo / "tests" / "assert_clv_backtest_error_is_small.sql",
+        repo / "tests" / "assert_clv_scores_agree_in_sql_and_python.sql",
+        repo / "models" / "intermediate" / "int_customers_scored_for_clv.sql",
         *(repo / "analyses").iterdir(),
     ]
     keep |= {p: p.read_text() for p in dependants}
@@ -129,12 +133,14 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
     status, report = run_diff(repo, capsys)
     assert status == 0
     assert report["new_marts"] == [
+        "churn_alerts",
         "cluster_centroids",
         "cluster_dendrogram",
         "cluster_k_selection",
         "cluster_migration",
         "cluster_profiles",
         "cluster_scaling",
+        "clv_backtest",
         "clv_model_parameters",
         "customer_clusters",
         "customer_clusters_history",

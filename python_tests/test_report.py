@@ -319,8 +319,9 @@ def test_the_report_renders_in_chromium(report: Path, tmp_path: Path) -> None:
     assert body is not None
     attributes = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', body.group(1)))
     assert json.loads(attributes["errors"].replace("&quot;", '"')) == []
-    # Segment sizes, R x F map, score spread, k selection (the build clusters), migration, trends.
-    assert int(attributes["charts-expected"]) == 6
+    # Segment sizes, R x F map, score spread, k selection (the build clusters), P(alive) and the backtest,
+    # migration, trends.
+    assert int(attributes["charts-expected"]) == 7
     assert attributes["charts-rendered"] == attributes["charts-expected"]
 
     artifacts = PROJECT / "artifacts"

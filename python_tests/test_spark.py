@@ -176,15 +176,26 @@ def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             os.environ[name] = value
 
 
+#: Each input's engines, once built: pytest-xdist tears a module's fixtures down whenever a worker's queue of
+#: tests runs dry, and the next test would build both engines again (minutes each); the files stay on disk.
+BUILT: dict[str, tuple[Path, Path, str]] = {}
+
+
 @pytest.fixture(scope="module", params=sorted(INPUTS))
 def engines(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, spark_warehouse: Path
 ) -> tuple[Path, Path, str]:
     """(DuckDB database, folder with one Parquet folder per relation as Spark computed it, input name)."""
+    if request.param not in BUILT:
+        BUILT[request.param] = build_engines(request.param, tmp_path_factory)
+    return BUILT[request.param]
+
+
+def build_engines(name: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     from pyspark.sql import SparkSession
 
-    root = tmp_path_factory.mktemp(f"spark-{request.param}")
-    transactions, mapping = INPUTS[request.param](root)
+    root = tmp_path_factory.mktemp(f"spark-{name}")
+    transactions, mapping = INPUTS[name](root)
     variables = {"transactions_path": transactions, **mapping, **VARIABLES}
     duck = build_project(root / "rfm.duckdb", transactions, **mapping, **VARIABLES)
     # In-process, so the session dbt-spark started is the one that reads the results back.
@@ -192,9 +203,9 @@ def engines(
     # dbt ran its models in worker threads; the builder returns the session they shared.
     spark = SparkSession.builder.getOrCreate()
     exported = root / "from_spark"
-    for schema, name in RELATIONS:
-        spark.table(f"{schema}.{name}").write.parquet(str(exported / name))
-    return duck, exported, request.param
+    for schema, relation in RELATIONS:
+        spark.table(f"{schema}.{relation}").write.parquet(str(exported / relation))
+    return duck, exported, name
 
 
 def differences(duck: Path, exported: Path, schema: str, name: str) -> list[tuple[object, ...]]:

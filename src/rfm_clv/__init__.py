@@ -254,10 +254,17 @@ def fit_summary(summary, minimum_repeaters: int, given: dict[str, float] | None 
             f" clv_min_repeat_customers ({minimum_repeaters:,}).",
         )
     sample = summary.order("md5(customer_id), customer_id").limit(FIT_SAMPLE)
-    groups = sample.aggregate("x, t_x, t_cal, count(*) as customers", "x, t_x, t_cal").fetchnumpy()
+    # Groups in a fixed order: the likelihood sums them in it, so the same data gives the same fit to the last
+    # bit (a daily incremental build equals a full one), whatever order the engine grouped them in.
+    groups = (
+        sample.aggregate("x, t_x, t_cal, count(*) as customers", "x, t_x, t_cal")
+        .order("x, t_x, t_cal")
+        .fetchnumpy()
+    )
     spend = (
         sample.filter("x > 0 and mean_repeat_spend > 0")
         .aggregate("x, cast(mean_repeat_spend as double) as m, count(*) as customers", "x, m")
+        .order("x, m")
         .fetchnumpy()
     )
     if given is not None:

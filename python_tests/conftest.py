@@ -94,18 +94,3 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # `rfm` acts on the project it stands in, as dbt does.
     monkeypatch.chdir(target)
     return target
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist's `--dist loadgroup` (scripts/test.sh), a module with a module-scoped fixture (a
-    build its tests share; Spark's above all) runs whole on one worker, so that build is not repeated per
-    worker; the other tests spread one by one."""
-    sharing = {
-        item.module.__name__
-        for item in items
-        if isinstance(item, pytest.Function)
-        and any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values())
-    }
-    for item in items:
-        if isinstance(item, pytest.Function) and item.module.__name__ in sharing:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -47,4 +47,7 @@ step "pytest, one worker per core (RFM_SKIP_SPARK=1 skips the Spark parity test,
 unset RFM_DUCKDB_PATH
 # Most of a test's time is dbt's single-threaded Python (parsing, compiling): two workers on two cores nearly
 # halve the run. RFM_TEST_WORKERS=0 runs in one process.
-pytest -n "${RFM_TEST_WORKERS:-auto}" --dist loadgroup --durations 15
+# --dist loadscope: each test module runs whole on one worker, so a build its tests share (a module-scoped
+# fixture; the Spark parity builds above all) is made once, not once per worker. (loadgroup with xdist_group
+# marks did not group under pytest 9: xdist 3.8 renames a test by an attribute pytest 9 no longer reads.)
+pytest -n "${RFM_TEST_WORKERS:-auto}" --dist loadscope --durations 15

@@ -86,12 +86,15 @@ def test_som_without_minisom_fails_in_one_sentence(monkeypatch: pytest.MonkeyPat
         cluster(ids, raw, init="som")
 
 
-def test_the_models_order_and_sample_in_sql_as_the_package_does_in_python() -> None:
-    """read_inputs sorts by id and picks the Ward sample in DuckDB (md5 of the id, then the id): the same
-    order and the same customers as Python's sorted() and hash_order, for ids of any case and script."""
+def test_the_models_order_and_hash_in_sql_as_the_package_does_in_python() -> None:
+    """read_inputs sorts by id in DuckDB, and int_customers_sampled_for_clusters orders by DuckDB's md5 of the
+    id: the same order as Python's sorted() and the same hashes as hash_order's, for ids of any case and
+    script; read_sample reads the sample's points back in their order."""
+    import hashlib
+
     import duckdb
 
-    from rfm_clustering import WARD_SAMPLE, read_inputs, ward_sample
+    from rfm_clustering import read_inputs, read_sample
 
     generator = np.random.default_rng(8)
     alphabet = list("abcXYZ09-_ éüß中文ʼ")
@@ -111,15 +114,17 @@ def test_the_models_order_and_sample_in_sql_as_the_package_does_in_python() -> N
     )
     inputs = read_inputs(connection.table("cluster_scaling"), connection.table("customer_rfm"))
     assert inputs.ids.to_pylist() == ids
-    assert len(inputs.sample) == WARD_SAMPLE
-    assert inputs.sample.tolist() == ward_sample(ids).tolist()
-    # What the tree and the choice of k read: only the sample, the same customers and points in hash order.
-    sampled = read_inputs(
-        connection.table("cluster_scaling"), connection.table("customer_rfm"), ward_sample_only=True
+    assert inputs.raw[:, 0].tolist() == [len(name) for name in ids]
+    hashes = dict(connection.execute("select customer_id, md5(customer_id) from customer_rfm").fetchall())
+    assert hashes == {name: hashlib.md5(name.encode()).hexdigest() for name in ids}
+    connection.execute(
+        "create table sample as select row_number() over (order by md5(customer_id), customer_id)"
+        " as ward_position, customer_id, as_of_date, [cast(frequency as double)] as raw_point"
+        " from customer_rfm"
     )
-    assert sampled.ids.to_pylist() == [ids[index] for index in ward_sample(ids)]
-    assert sampled.sample.tolist() == list(range(WARD_SAMPLE))
-    assert np.array_equal(sampled.points, inputs.points[inputs.sample])
+    sampled = read_sample(connection.table("cluster_scaling"), connection.table("sample"))
+    assert sampled.ids.to_pylist() == [ids[index] for index in hash_order(ids)]
+    assert np.array_equal(sampled.points, inputs.points[hash_order(ids)])
 
 
 def test_past_the_kmeans_sample_lloyd_settles_on_a_sample_first_and_then_on_everyone() -> None:
@@ -256,6 +261,8 @@ def test_the_cluster_marts_follow_scipy_and_scikit_learn(build: Build, tmp_path:
         "order by merge_step",
     )
     assert np.allclose(np.array(dendrogram, dtype=float), tree)
+    sampled = query(database, "select customer_id from intermediate.int_customers_sampled_for_clusters")
+    assert sorted(ids[index] for index in hash_order(ids)[:2_000]) == sorted(row[0] for row in sampled)
     same_partition(database, expected)
 
 

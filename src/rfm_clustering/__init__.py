@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,8 @@ import numpy as np
 SCALINGS = ("minmax", "zscore")
 #: The k the selection considers.
 K_RANGE = range(2, 10)
-#: Customers in the Ward sample: Ward needs memory quadratic in it.
+#: Customers in the Ward sample: Ward needs memory quadratic in it. The dbt project's sample
+#: (models/intermediate/int_customers_sampled_for_clusters.sql) keeps as many.
 WARD_SAMPLE = 2_000
 #: Where k and the starting centroids come from: Ward's tree over the sample, or SOMs (the study's way).
 INITS = ("ward", "som")
@@ -42,7 +43,9 @@ MAX_ITERATIONS = 1_000
 #: Past this many customers, Lloyd first settles on a systematic sample of at most this size (every m-th
 #: customer in id order), then goes on over everyone from its centroids: most of the passes that the first
 #: moves take are made over the sample, not over millions of customers.
-KMEANS_SAMPLE = 500_000
+KMEANS_SAMPLE = 100_000
+#: Points per block when measuring distances: a block's few vectors stay in the processor's cache.
+DISTANCE_BLOCK = 32_768
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,9 @@ class Scaling:
         return np.where(self.log, np.sign(clipped) * np.log1p(np.abs(clipped)), clipped)
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        return (self.transform(raw) - self.center) / self.scale
+        scaled = self.transform(raw) - self.center
+        scaled /= self.scale  # in place: one array of n x d, not two
+        return scaled
 
     def invert(self, scaled: np.ndarray) -> np.ndarray:
         """Back to raw units (a clipped value comes back as its bound)."""
@@ -116,10 +121,11 @@ def ward_sample(ids: Sequence[str], size: int = WARD_SAMPLE) -> np.ndarray:
 
 
 def ward_tree(points: np.ndarray) -> np.ndarray:
-    """scipy's Ward linkage matrix: per merge, the two nodes, the height and the size of the new node."""
+    """scipy's Ward linkage matrix: per merge, the two nodes, the height and the size of the new node (no
+    merge for fewer than two points)."""
     from scipy.cluster.hierarchy import linkage
 
-    return linkage(points, method="ward")
+    return linkage(points, method="ward") if len(points) > 1 else np.empty((0, 4))
 
 
 def ward_cut(tree: np.ndarray, k: int) -> np.ndarray:
@@ -307,7 +313,7 @@ def sample_tree(
     """(the Ward sample's indices into `points`, in hash order (`sample` when the caller has it: read_inputs
     takes it from SQL); Ward's tree of their points, empty with fewer than two)."""
     sample = ward_sample(ids) if sample is None else sample
-    return sample, ward_tree(points[sample]) if len(sample) > 1 else np.empty((0, 4))
+    return sample, ward_tree(points[sample])
 
 
 def cluster(
@@ -333,23 +339,44 @@ def cluster(
     cuts = sample_cuts(points[sample], tree, init)
     criteria = k_criteria(points[sample], cuts)
     chosen = choose_k(criteria, k)
-    start = points.mean(axis=0, keepdims=True) if chosen is None else centroids(points[sample], cuts[chosen])
+    start = starting_centroids(points, points[sample], chosen, cuts)
     ordered = points[by_id]
     return Result(scaling, tree, criteria, len(start), kmeans(ordered, start), by_id, ordered)
 
 
+def starting_centroids(
+    points: np.ndarray, sample_points: np.ndarray, k: int | None, cuts: dict[int, np.ndarray]
+) -> np.ndarray:
+    """Where k-means starts: the centroids of the sample's partition into the chosen `k` (its Ward cut or
+    SOM, `cuts`), or, with no k (no cut), the mean of every point: one cluster."""
+    return points.mean(axis=0, keepdims=True) if k is None else centroids(sample_points, cuts[k])
+
+
 def distances(points: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(each point's Euclidean distance to its own center (labels 1..k), the margin to the second-nearest)."""
-    # One feature at a time, keeping only the nearest two squared distances so far: a few n-vectors in memory,
+    own, margin = np.empty(len(points)), np.full(len(points), np.nan)
+    # A block of points at a time, small enough to stay in the processor's cache through the k passes below.
+    for first in range(0, len(points), DISTANCE_BLOCK):
+        block = slice(first, first + DISTANCE_BLOCK)
+        own[block], margin[block] = block_distances(points[block], centers, labels[block])
+    return own, margin
+
+
+def block_distances(
+    points: np.ndarray, centers: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """distances() of one block of points."""
+    # One feature at a time, keeping only the nearest two squared distances so far: a few vectors in memory,
     # not n x k distances or n x d differences. The squares add up in feature order, as a row's sum adds
     # them, and the square root, which keeps order, is taken of the three that are needed.
     columns = [np.ascontiguousarray(points[:, feature]) for feature in range(points.shape[1])]
+    total, difference = np.empty(len(points)), np.empty(len(points))
 
     def squared_distance(center: np.ndarray) -> np.ndarray:
-        total, difference = np.zeros(len(points)), np.empty(len(points))
+        total.fill(0.0)
         for column, value in zip(columns, center.T, strict=True):
             np.subtract(column, value, out=difference)
-            total += np.square(difference, out=difference)
+            np.add(total, np.square(difference, out=difference), out=total)
         return total
 
     own = np.sqrt(squared_distance(centers[labels - 1]))  # each point's own center, row by row
@@ -365,7 +392,7 @@ def distances(points: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> tu
 
 @dataclass(frozen=True)
 class Inputs:
-    """What the cluster models read: the clustered customers (ids, as-of dates) sorted by id, or only the Ward
+    """What the cluster models read: the clustered customers (ids, as-of dates) sorted by id, or the Ward
     sample in hash order, their raw features, and the stored scaling."""
 
     features: list[str]
@@ -374,8 +401,6 @@ class Inputs:
     as_of_dates: Any
     raw: np.ndarray
     scaling: Scaling
-    #: The Ward sample: indices into ids, in hash order (ward_sample's answer, computed in SQL).
-    sample: np.ndarray
     #: var cluster_k (None: auto) and var cluster_init, as cluster_scaling stores them.
     requested_k: int | None = None
     init: str = "ward"
@@ -385,55 +410,56 @@ class Inputs:
         return self.scaling.apply(self.raw)
 
 
-def read_inputs(cluster_scaling: Any, customer_rfm: Any, ward_sample_only: bool = False) -> Inputs:
+def read_inputs(cluster_scaling: Any, customer_rfm: Any) -> Inputs:
     """From the DuckDB relations dbt.ref() gives a Python model: cluster_scaling (one row per feature) and
-    customer_rfm, restricted to the customers with every feature: all of them sorted by id (k-means' order),
-    or with `ward_sample_only` just the Ward sample in hash order (what the tree and the choice of k read)."""
+    customer_rfm's customers with every feature, sorted by id (k-means' order) in SQL: DuckDB sorts in
+    parallel where Python would sort millions of ids one by one."""
+    settings = read_settings(cluster_scaling)
+    if not settings.features:  # var clustering false: nobody to cluster
+        return settings
+    columns = ", ".join(f"cast({name} as double) as {name}" for name in settings.features)
+    present = " and ".join(f"{name} is not null" for name in settings.features)
+    # Arrow, not numpy: ids stay Arrow strings, and the numbers come out as arrays without Python objects.
+    customers = customer_rfm.query(
+        "customers",
+        f"select customer_id, as_of_date, {columns} from customers where {present} order by customer_id",
+    ).to_arrow_table()
+    raw = np.empty((customers.num_rows, len(settings.features)))
+    for position, name in enumerate(settings.features):
+        raw[:, position] = customers[name].to_numpy()
+    return replace(
+        settings,
+        ids=customers["customer_id"].combine_chunks(),
+        as_of_dates=customers["as_of_date"].combine_chunks(),
+        raw=raw,
+    )
+
+
+def read_sample(cluster_scaling: Any, ward_sample: Any) -> Inputs:
+    """The Ward sample (int_customers_sampled_for_clusters: customers and their raw points), in hash order."""
+    import pyarrow.compute as pc
+
+    settings = read_settings(cluster_scaling)
+    sample = ward_sample.order("ward_position").to_arrow_table()
+    width = len(settings.features)
+    points = pc.list_flatten(sample["raw_point"]).to_numpy(zero_copy_only=False)
+    return replace(
+        settings,
+        ids=sample["customer_id"].combine_chunks(),
+        as_of_dates=sample["as_of_date"].combine_chunks(),
+        raw=np.asarray(points, dtype=float).reshape(sample.num_rows, width),
+    )
+
+
+def read_settings(cluster_scaling: Any) -> Inputs:
+    """cluster_scaling's features, scaling, var cluster_k and var cluster_init, with nobody read yet."""
     import pyarrow as pa
 
     settings = cluster_scaling.order("feature_position").fetchnumpy()
     features = [str(name) for name in settings["feature"]]
-    if not features:  # var clustering false: nobody to cluster
-        return Inputs(
-            [],
-            pa.array([], pa.string()),
-            pa.array([], pa.date32()),
-            np.empty((0, 0)),
-            Scaling("none", np.empty(0), np.empty(0)),
-            np.array([], dtype=np.int64),
-        )
-    # The Ward sample as hash_order would pick it (md5 of the id, then the id), and the order by id, in SQL:
-    # DuckDB sorts in parallel where Python would hash and sort millions of ids one by one.
-    by_hash = f"order by md5(customer_id), customer_id limit {WARD_SAMPLE}"
-    columns = "customer_id, as_of_date, " + ", ".join(
-        f"cast({name} as double) as {name}" for name in features
-    )
-    clustered = f"select {columns} from customers where " + " and ".join(
-        f"{name} is not null" for name in features
-    )
-    if ward_sample_only:
-        query = f"{clustered} {by_hash}"
-    else:
-        # Every customer by id, each sampled one with its place in hash order (a top-n, then 2,000 ranked).
-        query = f"""
-            with clustered as ({clustered}),
-            sampled as (select customer_id from clustered {by_hash}),
-            ranked as (
-                select customer_id, row_number() over (order by md5(customer_id), customer_id) as hash_rank
-                from sampled
-            )
-            select clustered.*, ranked.hash_rank
-            from clustered left join ranked on clustered.customer_id = ranked.customer_id
-            order by clustered.customer_id
-        """
-    # Arrow, not numpy: ids stay Arrow strings, and the numbers come out as arrays without Python objects.
-    customers = customer_rfm.query("customers", query).to_arrow_table()
-    if ward_sample_only:
-        sample = np.arange(customers.num_rows, dtype=np.int64)
-    else:
-        rank = customers["hash_rank"].to_numpy(zero_copy_only=False).astype(float)  # NaN: not sampled
-        sampled = np.flatnonzero(~np.isnan(rank))
-        sample = sampled[np.argsort(rank[sampled])].astype(np.int64)
+    nobody = {"ids": pa.array([], pa.string()), "as_of_dates": pa.array([], pa.date32())}
+    if not features:  # var clustering false
+        return Inputs([], raw=np.empty((0, 0)), scaling=Scaling("none", np.empty(0), np.empty(0)), **nobody)
 
     def bound(name: str, missing: float) -> np.ndarray:
         # Null (no clipping) arrives masked, or as NaN.
@@ -451,11 +477,9 @@ def read_inputs(cluster_scaling: Any, customer_rfm: Any, ward_sample_only: bool 
     requested = np.ma.asarray(settings["requested_k"])
     return Inputs(
         features,
-        customers["customer_id"].combine_chunks(),
-        customers["as_of_date"].combine_chunks(),
-        np.column_stack([customers[name].to_numpy() for name in features]).astype(float, copy=False),
-        scaling,
-        sample,
-        None if np.ma.is_masked(requested[0]) else int(requested[0]),
-        str(settings["cluster_init"][0]),
+        raw=np.empty((0, len(features))),
+        scaling=scaling,
+        requested_k=None if np.ma.is_masked(requested[0]) else int(requested[0]),
+        init=str(settings["cluster_init"][0]),
+        **nobody,
     )

@@ -11,28 +11,64 @@ customer_clusters as (
 
 ),
 
-cluster_points as (
+customers as (
 
-    select * from {{ ref('int_customer_history_scaled_to_cluster_points') }}
+    select * from {{ ref('customer_rfm') }}
+
+),
+
+cluster_scaling as (
+
+    select * from {{ ref('cluster_scaling') }}
+
+),
+
+parameters as (
+
+    -- One row, each parameter a list in feature order.
+    select
+        list(log_scaled order by feature_position) as log_scaled,
+        list(clip_low order by feature_position) as clip_low,
+        list(clip_high order by feature_position) as clip_high,
+        list(center order by feature_position) as center,
+        list(scale order by feature_position) as scale
+    from cluster_scaling
+
+),
+
+clustered as (
+
+    -- Each customer's cluster and raw measures: a join of plain numbers (carrying the scaled points' lists
+    -- through a join of millions of customers costs twice as much).
+    select
+        {%- for feature in features %}
+            cast(customers.{{ feature }} as double) as raw_value_{{ loop.index }},
+        {%- endfor %}
+        customer_clusters.cluster_id
+    from customer_clusters
+    inner join customers
+        on customer_clusters.customer_id = customers.customer_id
 
 ),
 
 per_cluster as (
 
-    -- One pass over the customers: every feature's means side by side, one row per cluster.
+    -- One pass over the customers: every feature's means side by side, one row per cluster. Centering and
+    -- scaling are linear, so the mean of the scaled values is the scaled mean of the transformed ones.
     select
-        customer_clusters.cluster_id,
+        clustered.cluster_id,
         {%- for feature in features %}
-            avg(cluster_points.raw_point[{{ loop.index }}]) as raw_mean_{{ loop.index }},
-            avg(cluster_points.scaled_point[{{ loop.index }}]) as scaled_mean_{{ loop.index }},
+            {%- set position = '[' ~ loop.index ~ ']' %}
+            avg(clustered.raw_value_{{ loop.index }}) as raw_mean_{{ loop.index }},
+            avg({{ rfm_cluster_transform(
+                'clustered.raw_value_' ~ loop.index, 'parameters.log_scaled' ~ position,
+                'parameters.clip_low' ~ position, 'parameters.clip_high' ~ position
+            ) }}) as transformed_mean_{{ loop.index }},
         {%- endfor %}
         count(*) as customers
-    from customer_clusters
-    inner join cluster_points
-        on
-            customer_clusters.as_of_date = cluster_points.as_of_date
-            and customer_clusters.customer_id = cluster_points.customer_id
-    group by customer_clusters.cluster_id
+    from clustered
+    cross join parameters
+    group by clustered.cluster_id
 
 ),
 
@@ -41,13 +77,15 @@ centroids as (
     -- A row per cluster and feature.
     {%- for feature in features %}
         select
-            cluster_id,
+            per_cluster.cluster_id,
             {{ loop.index }} as feature_position,
             '{{ feature }}' as feature,
-            customers,
-            raw_mean_{{ loop.index }} as centroid_raw,
-            scaled_mean_{{ loop.index }} as centroid_scaled
+            per_cluster.customers,
+            per_cluster.raw_mean_{{ loop.index }} as centroid_raw,
+            (per_cluster.transformed_mean_{{ loop.index }} - parameters.center[{{ loop.index }}])
+            / parameters.scale[{{ loop.index }}] as centroid_scaled
         from per_cluster
+        cross join parameters
         {%- if not loop.last %}
             union all
         {%- endif %}

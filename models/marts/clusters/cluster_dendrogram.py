@@ -1,6 +1,7 @@
-"""Ward's merge steps over the Ward sample (customers in the order of a hash of their id), as scipy's linkage
-gives them, so that a BI tool can draw the tree: leaves are nodes 0..n-1 (the sample in that order), merge
-step i makes node n + i - 1. DuckDB only (dbt-spark runs Python models only on Databricks)."""
+"""Ward's merge steps over the Ward sample (int_customers_sampled_for_clusters: customers in the order of a
+hash of their id), as scipy's linkage gives them, so that a BI tool can draw the tree: leaves are nodes
+0..n-1 (the sample in that order), merge step i makes node n + i - 1. DuckDB only (dbt-spark runs Python
+models only on Databricks)."""
 
 import numpy as np
 import pyarrow as pa
@@ -8,14 +9,12 @@ import pyarrow as pa
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from rfm_clustering import read_inputs, sample_tree
+    from rfm_clustering import read_sample, ward_tree
 
-    # Only the Ward sample, in hash order: 2,000 customers read, whatever the customer base.
-    inputs = read_inputs(dbt.ref("cluster_scaling"), dbt.ref("customer_rfm"), ward_sample_only=True)
-    sample, tree = [], np.empty((0, 4))
-    if inputs.features:  # else var clustering false: an empty table
-        sample, tree = sample_tree(inputs.ids, inputs.points, inputs.sample)
-    leaves = len(sample)
+    # The 2,000 sampled customers, whatever the customer base; none with var clustering false.
+    sampled = read_sample(dbt.ref("cluster_scaling"), dbt.ref("int_customers_sampled_for_clusters"))
+    tree = ward_tree(sampled.points)
+    leaves = len(sampled.raw)
     return pa.table(
         {
             "merge_step": pa.array(range(1, len(tree) + 1), pa.int32()),

@@ -7,6 +7,8 @@
 {%- set features = rfm_cluster_features() -%}
 {%- set log_features = rfm_cluster_log_features() -%}
 {%- set clip_percentile = rfm_cluster_clip_percentile() -%}
+{%- set low_fraction = (100 - clip_percentile) / 100 if clip_percentile is not none else none -%}
+{%- set high_fraction = clip_percentile / 100 if clip_percentile is not none else none -%}
 {%- set scaling = rfm_cluster_scaling() -%}
 {%- set requested_k = rfm_cluster_k() -%}
 {%- set init = rfm_cluster_init() -%}
@@ -29,71 +31,82 @@ clustered_customers as (
 
 ),
 
-feature_values as (
-
-    {%- for feature in features %}
-        select
-            {{ loop.index }} as feature_position,
-            '{{ feature }}' as feature,
-            {{ 'true' if feature in log_features else 'false' }} as log_scaled,
-            cast({{ feature }} as double) as raw_value
-        from clustered_customers
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-
-),
-
 clip_bounds as (
 
-    -- Interpolated percentiles (numpy's default), in raw units; null without clipping.
+    -- Interpolated percentiles (numpy's default), in raw units, every feature in one pass; null without
+    -- clipping, and then no pass over the customers at all.
     select
-        feature_position,
-        {%- if clip_percentile is not none %}
-            quantile_cont(raw_value, {{ (100 - clip_percentile) / 100 }}) as clip_low,
-            quantile_cont(raw_value, {{ clip_percentile / 100 }}) as clip_high
-        {%- else %}
-            cast(null as double) as clip_low,
-            cast(null as double) as clip_high
-        {%- endif %}
-    from feature_values
-    group by feature_position
+        {%- for feature in features %}
+            {%- if clip_percentile is not none %}
+                quantile_cont(cast({{ feature }} as double), {{ low_fraction }}) as clip_low_{{ loop.index }},
+                quantile_cont(cast({{ feature }} as double), {{ high_fraction }}) as clip_high_{{ loop.index }},
+            {%- else %}
+                cast(null as double) as clip_low_{{ loop.index }},
+                cast(null as double) as clip_high_{{ loop.index }},
+            {%- endif %}
+        {%- endfor %}
+        {{ clip_percentile if clip_percentile is not none else 'cast(null as double)' }} as clip_percentile
+    {%- if clip_percentile is not none %}
+        from clustered_customers
+    {%- endif %}
 
 ),
 
 transformed as (
 
     select
-        feature_values.feature_position,
-        feature_values.feature,
-        feature_values.log_scaled,
-        clip_bounds.clip_low,
-        clip_bounds.clip_high,
-        {{ rfm_cluster_transform(
-            'feature_values.raw_value', 'feature_values.log_scaled', 'clip_bounds.clip_low', 'clip_bounds.clip_high'
-        ) }} as transformed_value
-    from feature_values
-    inner join clip_bounds
-        on feature_values.feature_position = clip_bounds.feature_position
+        {%- for feature in features %}
+            {{ rfm_cluster_transform(
+                'cast(clustered_customers.' ~ feature ~ ' as double)',
+                'true' if feature in log_features else 'false',
+                'clip_bounds.clip_low_' ~ loop.index,
+                'clip_bounds.clip_high_' ~ loop.index
+            ) }} as value_{{ loop.index }},
+        {%- endfor %}
+        clustered_customers.customer_id
+    from clustered_customers
+    cross join clip_bounds
+
+),
+
+statistics as (
+
+    -- One pass over the customers: every feature's statistics side by side. No row when nobody is clustered
+    -- (var clustering false), so the table is empty.
+    select
+        {%- for feature in features %}
+            min(value_{{ loop.index }}) as min_value_{{ loop.index }},
+            max(value_{{ loop.index }}) as max_value_{{ loop.index }},
+            avg(value_{{ loop.index }}) as mean_value_{{ loop.index }},
+            stddev_pop(value_{{ loop.index }}) as std_value_{{ loop.index }},
+        {%- endfor %}
+        count(*) as customers
+    from transformed
+    having count(*) > 0
 
 ),
 
 per_feature as (
 
-    select
-        feature_position,
-        feature,
-        log_scaled,
-        clip_low,
-        clip_high,
-        min(transformed_value) as min_value,
-        max(transformed_value) as max_value,
-        avg(transformed_value) as mean_value,
-        stddev_pop(transformed_value) as std_value,
-        count(*) as customers
-    from transformed
-    group by feature_position, feature, log_scaled, clip_low, clip_high
+    -- A row per feature.
+    {%- for feature in features %}
+        select
+            {{ loop.index }} as feature_position,
+            '{{ feature }}' as feature,
+            {{ 'true' if feature in log_features else 'false' }} as log_scaled,
+            clip_bounds.clip_low_{{ loop.index }} as clip_low,
+            clip_bounds.clip_high_{{ loop.index }} as clip_high,
+            statistics.min_value_{{ loop.index }} as min_value,
+            statistics.max_value_{{ loop.index }} as max_value,
+            statistics.mean_value_{{ loop.index }} as mean_value,
+            statistics.std_value_{{ loop.index }} as std_value,
+            statistics.customers
+        from statistics
+        cross join clip_bounds
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 

@@ -87,3 +87,15 @@ def test_the_package_builds_into_the_schemas_the_root_project_sets(integration_b
     assert set(schemas) == {"main", "rfm_staging", "rfm_intermediate", "rfm", "rfm_seeds"}
     assert query(database, "select count(*) from main.stg_orders") == [(33,)]
     assert query(database, "select count(*) from rfm.customer_rfm") == [(10,)]
+
+
+def test_a_guard_sends_the_reader_to_the_quarantine_in_the_host_projects_schema(
+    integration_build: Path, tmp_path: Path
+) -> None:
+    # One order of the 33 is quarantined (3%): past an error limit of 2%, the build stops in one sentence that
+    # names the quarantine where the host put it (rfm_staging), not where the project alone puts it (staging).
+    limits = "{reject_rate_warn: 0.01, reject_rate_error: 0.02}"
+    done = dbt(["build", "--select", "+int_scoring_window", "--vars", limits], tmp_path)
+    assert done.returncode == 1
+    sentence = "(3.0%): see rfm_staging.rejected_transactions, fix the input, or raise the threshold."
+    assert f"the most common reason is missing_customer_id {sentence}" in done.stdout

@@ -184,7 +184,10 @@ messaged as (
                     || cast(rows_read as {{ dbt.type_string() }}) || ' ' || rows_named || ' (' || reject_percent
                     || '%), past var ' || limit_passed || '; the most common reason is ' || most_common_reason
                     || ' (' || most_common_percent
-                    || '%): see staging.rejected_transactions, fix the input, or raise the threshold.'
+                    || {{ rfm_string_literal(
+                        '%): see ' ~ rfm_relation_name('rejected_transactions')
+                        ~ ', fix the input, or raise the threshold.'
+                    ) }}
             else
                 reject_percent || '% of the ' || rows_named || ' (' || cast(rejected_rows as {{ dbt.type_string() }})
                 || ' of ' || cast(rows_read as {{ dbt.type_string() }}) || ') were rejected as ' || reject_reason

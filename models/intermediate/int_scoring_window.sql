@@ -75,7 +75,7 @@ guarded as (
                 'Nothing to score' ~ (' as of ' ~ as_of_date if as_of_date is not none else '')
                 ~ ': the input has no usable transaction' ~ (' before that date' if as_of_date is not none else '')
                 ~ ' (an empty file, only rejected rows, or an as-of date before all data;'
-                ~ ' see staging.rejected_transactions).'
+                ~ ' see ' ~ rfm_relation_name('rejected_transactions') ~ ').'
             )) }}
             when latest_transaction_date < window_start_date then {{ rfm_raise_error(dbt.concat([
                 rfm_string_literal('Nothing to score as of ' ~ as_of_date ~ ': lookback_days ' ~ lookback_days

@@ -37,7 +37,7 @@ previous_state as (
         previous_scores.customer_id,
         previous_scores.p_alive,
         previous_scores.churn_band,
-        case previous_scores.churn_band when 'high' then 3 when 'medium' then 2 else 1 end as churn_rank,
+        {{ rfm_churn_band_rank('previous_scores.churn_band') }} as churn_rank,
         history.segment,
         history.segment_priority,
         history.segment_level
@@ -56,7 +56,7 @@ current_state as (
         customer_id,
         p_alive,
         churn_band,
-        case churn_band when 'high' then 3 when 'medium' then 2 else 1 end as churn_rank,
+        {{ rfm_churn_band_rank('churn_band') }} as churn_rank,
         expected_value,
         segment,
         segment_priority,

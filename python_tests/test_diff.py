@@ -112,6 +112,7 @@ def test_a_base_that_predates_the_marts_reports_them_as_new(
         repo / "tests" / "assert_cluster_migration_reconciles_with_history.sql",
         repo / "models" / "intermediate" / "int_customer_history_scaled_to_cluster_points.sql",
         repo / "models" / "intermediate" / "int_customers_sampled_for_clusters.sql",
+        repo / "models" / "intermediate" / "int_customer_clusters_aggregated_to_clusters.sql",
         repo / "tests" / "assert_customer_totals_reconcile_with_staging.sql",
         repo / "tests" / "assert_summaries_reconcile_with_customers.sql",
         repo / "tests" / "assert_history_current_date_equals_customer_rfm.sql",

@@ -4,15 +4,9 @@
     profile. Whatever features were clustered on, the profile reads R, F and M. -#}
 with
 
-customer_clusters as (
+cluster_means as (
 
-    select * from {{ ref('customer_clusters') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('customer_rfm') }}
+    select * from {{ ref('int_customer_clusters_aggregated_to_clusters') }}
 
 ),
 
@@ -22,57 +16,19 @@ cluster_types as (
 
 ),
 
-clustered as (
-
-    select
-        customer_clusters.cluster_id,
-        customers.recency_days,
-        customers.frequency,
-        customers.monetary
-    from customer_clusters
-    inner join customers
-        on customer_clusters.customer_id = customers.customer_id
-
-),
-
-per_cluster as (
-
-    select
-        cluster_id,
-        count(*) as customers,
-        avg(cast(recency_days as double)) as mean_recency_days,
-        avg(cast(frequency as double)) as mean_frequency,
-        avg(cast(monetary as double)) as mean_monetary
-    from clustered
-    group by cluster_id
-
-),
-
-overall as (
-
-    select
-        avg(cast(recency_days as double)) as mean_recency_days,
-        avg(cast(frequency as double)) as mean_frequency,
-        avg(cast(monetary as double)) as mean_monetary
-    from clustered
-
-),
-
 profiled as (
 
     -- Equal to the overall mean is low, as value_code's mean cut has it.
     select
-        per_cluster.cluster_id,
-        per_cluster.customers,
-        per_cluster.mean_recency_days,
-        per_cluster.mean_frequency,
-        per_cluster.mean_monetary,
-        case when per_cluster.mean_recency_days < overall.mean_recency_days then 'high' else 'low' end
-            as recency_level,
-        case when per_cluster.mean_frequency > overall.mean_frequency then 'high' else 'low' end as frequency_level,
-        case when per_cluster.mean_monetary > overall.mean_monetary then 'high' else 'low' end as monetary_level
-    from per_cluster
-    cross join overall
+        cluster_id,
+        customers,
+        mean_recency_days,
+        mean_frequency,
+        mean_monetary,
+        case when mean_recency_days < overall_mean_recency_days then 'high' else 'low' end as recency_level,
+        case when mean_frequency > overall_mean_frequency then 'high' else 'low' end as frequency_level,
+        case when mean_monetary > overall_mean_monetary then 'high' else 'low' end as monetary_level
+    from cluster_means
 
 ),
 
